@@ -1,0 +1,11 @@
+#!/bin/bash
+# Train the cpu_small CNN-CTC on the CPU.
+# Usage: bash run_standalone_train_cpu.sh TRAIN_LMDB [EVAL_LMDB] [--key value ...]
+source "$(dirname "$0")/_common.sh"
+[ $# -ge 1 ] || { echo "usage: bash $0 TRAIN_LMDB [EVAL_LMDB] [--key value ...]" >&2; exit 2; }
+need_dir "$1" "training LMDB"
+args=(--train_dataset_path "$(abs_path "$1")"); shift
+if [ $# -ge 1 ] && [[ "$1" != --* ]]; then need_dir "$1" "evaluation LMDB"; args+=(--eval_dataset_path "$(abs_path "$1")"); shift
+else args+=(--eval_interval 0); fi
+run_logged "$MODEL_DIR/output_cpu_small/train.log" \
+  python train.py --config_path cpu_small.yaml "${args[@]}" "$@"

@@ -1,0 +1,189 @@
+"""Speed benchmark of a model on this machine (graph mode): data pipeline, training, inference, FLOPs.
+
+    python scripts/benchmark.py --model cnnctc                     # cpu_small profile
+    python scripts/benchmark.py --model cnnctc --config default_config.yaml --batch 8
+
+Prints images/s of the data pipeline, of training (forward + backward + update)
+and of inference (batch 32, and batch-1 latency), FLOPs per image (convolutions
+and dense layers, 2 per multiply-add, counted with forward hooks), achieved
+GFLOP/s, and the dense MatMul GFLOP/s of MindSpore on this machine measured in
+the same run as the reference; then checks the targets:
+data pipeline >= 3x training throughput, training GFLOP/s >= 30% of MatMul.
+Results also go to ``--json FILE``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+import mindspore as ms  # noqa: E402
+import numpy as np  # noqa: E402
+from mindspore import nn, ops  # noqa: E402
+
+
+def timed(fn, repeats: int, warmup: int = 2) -> float:
+    """Seconds per call of ``fn`` (after ``warmup`` calls, which include graph compilation)."""
+    for _ in range(warmup):
+        fn()
+    start = time.perf_counter()
+    for _ in range(repeats):
+        fn()
+    return (time.perf_counter() - start) / repeats
+
+
+class _MatMul(nn.Cell):
+    def construct(self, a, b):
+        return ops.matmul(a, b)
+
+
+def matmul_gflops(size: int = 2048, repeats: int = 10) -> float:
+    a = ms.Tensor(np.random.default_rng(0).normal(size=(size, size)).astype(np.float32))
+    cell = _MatMul()
+    seconds = timed(lambda: cell(a, a).asnumpy(), repeats)
+    return 2 * size ** 3 / seconds / 1e9
+
+
+def count_flops(net: nn.Cell, example: ms.Tensor) -> int:
+    """FLOPs of one forward pass (2 per multiply-add of Conv2d and Dense), via PyNative forward hooks."""
+    total = [0]
+
+    def conv_hook(cell, _inputs, output):
+        kh, kw = cell.kernel_size
+        total[0] += 2 * output.size * (cell.in_channels // cell.group) * kh * kw
+
+    def dense_hook(cell, _inputs, output):
+        total[0] += 2 * output.size * cell.in_channels
+
+    handles = []
+    for _, cell in net.cells_and_names():
+        if isinstance(cell, nn.Conv2d):
+            handles.append(cell.register_forward_hook(conv_hook))
+        elif isinstance(cell, nn.Dense):
+            handles.append(cell.register_forward_hook(dense_hook))
+    mode = ms.get_context("mode")
+    ms.set_context(mode=ms.PYNATIVE_MODE)
+    try:
+        net.set_train(False)
+        net(example)
+    finally:
+        ms.set_context(mode=mode)
+        for handle in handles:
+            handle.remove()
+    return total[0] // example.shape[0]
+
+
+def cnnctc_setup(config: str, batch: int, data_dir: str):
+    """Build (network, train step, data pipeline) of CNN-CTC for the benchmark."""
+    from cnnctc.src.cnn_ctc import build_network
+    from cnnctc.src.config import MODEL_DIR, load_config
+    from cnnctc.src.dataset import LmdbWordSource, create_dataset, label_converter
+    from cnnctc.src.loss import CTCLoss, NetWithLoss
+    from cnnctc.src.lr_schedule import warmup_cosine_lr
+    from cnnctc.src.train_cell import TrainOneStepCell, build_optimizer
+
+    cfg = load_config([], default_path=os.path.join(MODEL_DIR, config))
+    net = build_network(cfg)
+    converter = label_converter(cfg)
+    loss_net = NetWithLoss(net, CTCLoss(converter.num_class, cfg.final_feature_width))
+    optimizer = build_optimizer(cfg, net.trainable_params(), warmup_cosine_lr(cfg.base_lr, 1000, 10, 0.1))
+    step = TrainOneStepCell(loss_net, optimizer, 1.0, cfg.clip_grad_norm, False)
+    source = LmdbWordSource([os.path.join(data_dir, "train")], converter, cfg.image_height, cfg.image_width)
+    dataset = create_dataset(source, batch, shuffle=True, num_workers=cfg.num_workers)
+    labels = np.stack([converter.encode("word")[0]] * batch)
+    train_inputs = (ms.Tensor(np.random.default_rng(1).normal(size=(batch, 3, cfg.image_height,
+                                                                     cfg.image_width)).astype(np.float32)),
+                    ms.Tensor(labels), ms.Tensor(np.full(batch, 4, np.int32)))
+    return net, step, train_inputs, dataset, (3, cfg.image_height, cfg.image_width)
+
+
+MODELS = {"cnnctc": (cnnctc_setup, "cpu_small.yaml")}
+
+
+def ensure_data(data_dir: str) -> str:
+    if not os.path.isfile(os.path.join(data_dir, "train", "data.mdb")):
+        print(f"synthesizing benchmark data in {data_dir}", flush=True)
+        subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "synth_text.py"), "--out", data_dir,
+                        "--train", "4000", "--val", "0", "--export_val_images", "0"], check=True)
+    return data_dir
+
+
+def pipeline_rate(dataset, batch: int, batches: int) -> float:
+    iterator = dataset.create_tuple_iterator(num_epochs=1, output_numpy=True)
+    next(iterator)  # start-up of the workers is not throughput
+    start = time.perf_counter()
+    for _ in range(batches):
+        next(iterator)
+    return batches * batch / (time.perf_counter() - start)
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", choices=sorted(MODELS), required=True)
+    parser.add_argument("--config", help="config file of the model folder (default: its CPU profile)")
+    parser.add_argument("--batch", type=int, default=16, help="training batch size")
+    parser.add_argument("--steps", type=int, default=20, help="timed training steps")
+    parser.add_argument("--data", default=os.path.join(tempfile.gettempdir(), "ctc_zoo_bench_words"))
+    parser.add_argument("--json", help="also write the results to this file")
+    args = parser.parse_args(argv)
+    ms.set_context(mode=ms.GRAPH_MODE)
+    ms.set_device("CPU")
+    setup, default_config = MODELS[args.model]
+    config = args.config or default_config
+    net, train_step, train_inputs, dataset, chw = setup(config, args.batch, ensure_data(args.data))
+
+    rng = np.random.default_rng(2)
+    flops = count_flops(net, ms.Tensor(rng.normal(size=(1,) + chw).astype(np.float32)))
+    results = {"model": args.model, "config": config, "cores": os.cpu_count(),
+               "forward_gflops_per_image": flops / 1e9}
+    results["matmul_gflops"] = matmul_gflops()
+
+    results["pipeline_img_s"] = pipeline_rate(dataset, args.batch, batches=60)
+
+    train_step.set_train(True)
+    seconds = timed(lambda: train_step(*train_inputs)[0].asnumpy(), args.steps)
+    results["train_img_s"] = args.batch / seconds
+    results["train_gflops"] = 3 * flops * results["train_img_s"] / 1e9  # backward ~ 2x forward
+
+    net.set_train(False)
+    x32 = ms.Tensor(rng.normal(size=(32,) + chw).astype(np.float32))
+    results["infer_img_s_batch32"] = 32 / timed(lambda: net(x32).asnumpy(), 10)
+    x1 = ms.Tensor(rng.normal(size=(1,) + chw).astype(np.float32))
+    results["latency_ms_batch1"] = 1000 * timed(lambda: net(x1).asnumpy(), 30)
+    results["infer_gflops_batch32"] = flops * results["infer_img_s_batch32"] / 1e9
+
+    results["target_pipeline_3x_train"] = results["pipeline_img_s"] >= 3 * results["train_img_s"]
+    results["target_train_30pct_matmul"] = results["train_gflops"] >= 0.3 * results["matmul_gflops"]
+    report(results, args.batch)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(results, f, indent=1)
+    return results
+
+
+def report(r: dict, batch: int) -> None:
+    ok = {True: "met", False: "NOT met"}
+    print(f"""
+model {r['model']} ({r['config']}), {r['cores']} cores, graph mode, CPU
+  forward FLOPs per image      {r['forward_gflops_per_image']:.3f} GFLOP
+  MatMul 2048^3 (reference)    {r['matmul_gflops']:.1f} GFLOP/s
+  data pipeline                {r['pipeline_img_s']:.0f} img/s
+  training (batch {batch:<3d})         {r['train_img_s']:.1f} img/s = {r['train_gflops']:.1f} GFLOP/s \
+({100 * r['train_gflops'] / r['matmul_gflops']:.0f}% of MatMul)
+  inference (batch 32)         {r['infer_img_s_batch32']:.1f} img/s = {r['infer_gflops_batch32']:.1f} GFLOP/s
+  latency (batch 1)            {r['latency_ms_batch1']:.1f} ms
+  target data >= 3x training:  {ok[r['target_pipeline_3x_train']]} \
+({r['pipeline_img_s'] / r['train_img_s']:.1f}x)
+  target training >= 30% MatMul GFLOP/s: {ok[r['target_train_30pct_matmul']]}""", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+#!/bin/bash
+# Quick start on a CPU (about 10 minutes on 2 cores): install, synthesize words, evaluate the released
+# cpu_small CNN-CTC checkpoint, recognise a few images, fine-tune it in graph mode, export MINDIR, run the
+# exported model, and load the model through the hub API.
+#
+# Usage: bash scripts/quickstart.sh [options]
+#   --from-scratch     train a fresh network instead of fine-tuning the released checkpoint
+#   --lmdb TRAIN[,EVAL] train (and evaluate) on your own LMDB(s) instead of synthesized words
+#   --full             use the full-size zoo network (default_config.yaml; slow on a CPU: a few steps only)
+#   --steps N          training steps (default 300; 20 with --full)
+#   --out DIR          working folder (default ./quickstart_output)
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+OUT="$ROOT/quickstart_output"; FROM_SCRATCH=0; LMDB=""; FULL=0; STEPS=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --from-scratch) FROM_SCRATCH=1 ;;
+    --lmdb) LMDB="$2"; shift ;;
+    --full) FULL=1 ;;
+    --steps) STEPS="$2"; shift ;;
+    --out) OUT="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"; shift ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+START=$(date +%s)
+banner() { echo; echo "==== [$1/7] $2   (+$(( $(date +%s) - START ))s)"; }
+
+banner 1 "installing Debian and Python packages"
+bash "$ROOT/scripts/setup_env.sh"
+export GLOG_v=3 ONEDNN_MAX_CPU_ISA=${ONEDNN_MAX_CPU_ISA:-AVX2}
+
+CKPT_RELEASED="$ROOT/cnnctc/release/cnnctc_cpu_small.ckpt"
+CONFIG=cpu_small.yaml
+if [ $FULL -eq 1 ]; then CONFIG=default_config.yaml; FROM_SCRATCH=1; fi
+MODEL_ARGS=(--config_path "$CONFIG" --device_target CPU)
+[ $FULL -eq 1 ] && MODEL_ARGS+=(--train_batch_size 8 --eval_batch_size 32 --num_workers 2)
+
+banner 2 "synthesizing a word dataset (unseen words and fonts in val)"
+if [ -n "$LMDB" ]; then
+  TRAIN_LMDB="${LMDB%%,*}"; EVAL_LMDB="${LMDB#*,}"
+  [ -d "$TRAIN_LMDB" ] || { echo "error: training LMDB '$TRAIN_LMDB' is not a directory" >&2; exit 2; }
+  [ -d "$EVAL_LMDB" ] || { echo "error: evaluation LMDB '$EVAL_LMDB' is not a directory" >&2; exit 2; }
+  TRAIN_LMDB="$(cd "$TRAIN_LMDB" && pwd)"; EVAL_LMDB="$(cd "$EVAL_LMDB" && pwd)"
+  IMAGES="$EVAL_LMDB"
+  echo "using $TRAIN_LMDB for training, $EVAL_LMDB for evaluation"
+else
+  python3 "$ROOT/scripts/synth_text.py" --out "$OUT/data" --train 6000 --val 1000 --seed 1 --export_val_images 12
+  TRAIN_LMDB="$OUT/data/train"; EVAL_LMDB="$OUT/data/val"; IMAGES="$OUT/data/val_images/gt.txt"
+fi
+cd "$ROOT/cnnctc"
+
+if [ $FROM_SCRATCH -eq 0 ]; then
+  banner 3 "evaluating the released checkpoint $(basename "$CKPT_RELEASED")"
+  (cd "$ROOT/cnnctc/release" && sha256sum -c cnnctc_cpu_small.ckpt.sha256)
+  python3 eval.py "${MODEL_ARGS[@]}" --checkpoint_path "$CKPT_RELEASED" --eval_dataset_path "$EVAL_LMDB"
+  if [ -z "$LMDB" ]; then
+    echo; echo "recognising a few validation images:"
+    python3 infer.py "${MODEL_ARGS[@]}" --checkpoint_path "$CKPT_RELEASED" --input "$IMAGES"
+  fi
+  TRAIN_ARGS=(--pretrained "$CKPT_RELEASED" --base_lr 0.0001 --warmup_steps 20 --max_steps "${STEPS:-300}")
+  WHAT="fine-tuning the released checkpoint"
+else
+  banner 3 "skipping the released checkpoint (training from scratch)"
+  TRAIN_ARGS=(--max_steps "${STEPS:-$([ $FULL -eq 1 ] && echo 20 || echo 300)}")
+  WHAT="training from scratch"
+fi
+
+banner 4 "$WHAT in graph mode on the CPU (loss curve: $OUT/train/loss.png)"
+rm -rf "$OUT/train"
+python3 train.py "${MODEL_ARGS[@]}" "${TRAIN_ARGS[@]}" --train_dataset_path "$TRAIN_LMDB" \
+  --eval_dataset_path "$EVAL_LMDB" --eval_interval 100000 --log_interval 20 --save_checkpoint_steps 100 \
+  --save_dir "$OUT/train"
+CKPT="$(ls -t "$OUT"/train/ckpt/CNNCTC-*.ckpt | head -1)"
+python3 - "$OUT/train/loss.csv" <<'PY'
+import csv, sys
+losses = [float(r["loss"]) for r in csv.DictReader(open(sys.argv[1]))]
+k = max(1, len(losses) // 5)
+print(f"mean loss over the first {k} steps {sum(losses[:k]) / k:.3f} -> last {k} steps {sum(losses[-k:]) / k:.3f}")
+PY
+
+banner 5 "exporting MINDIR (dynamic batch)"
+python3 export.py "${MODEL_ARGS[@]}" --checkpoint_path "$CKPT" --file_name "$OUT/cnnctc" --file_format MINDIR
+
+banner 6 "running the exported MINDIR"
+python3 infer.py "${MODEL_ARGS[@]}" --checkpoint_path "$OUT/cnnctc.mindir" --input "$IMAGES" \
+  --output "$OUT/predictions.tsv"
+
+banner 7 "loading the model through the hub API (import hub_conf as mshub)"
+cd "$ROOT"
+python3 -m hub_conf load mindspore/cpu/2.10/cnnctc_cpu_small_v1.0 --source local
+echo; echo "quick start done in $(( $(date +%s) - START ))s; outputs in $OUT"

@@ -1,0 +1,107 @@
+"""LMDB reader and pipeline: layout, preprocessing, skipped samples and clear errors."""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from cnnctc.src.charset import CTCLabelConverter
+from cnnctc.src.dataset import DatasetError, LmdbWordSource, create_dataset, find_lmdbs
+from cnnctc.src.preprocess import MEAN_RGB, STD_RGB, resize_keep_ratio_pad
+from lmdb_builder import make_lmdb, word_image
+
+CONVERTER = CTCLabelConverter("0123456789abcdefghijklmnopqrstuvwxyz", 13)
+
+
+def test_reader_skips_and_counts_bad_samples(tmp_path):
+    path = make_lmdb(str(tmp_path / "mixed"), [
+        (word_image(), "Hello"),              # kept, lower-cased
+        (b"\x89PNG broken bytes", "broken"),  # corrupt image
+        (word_image(), "can't"),              # out of charset (dropped for training)
+        (word_image(), "a" * 14),             # too long
+        (word_image(), None),                 # label key missing
+        (None, "noimage"),                    # image key missing -> corrupt
+        (word_image(value=30), "World42"),
+    ])
+    source = LmdbWordSource([path], CONVERTER, 32, 100)
+    assert [source.label(i) for i in range(len(source))] == ["hello", "broken", "noimage", "world42"]
+    assert (source.skipped.out_of_charset, source.skipped.too_long, source.skipped.missing_label) == (1, 1, 1)
+
+    batches = list(create_dataset(source, batch_size=4, shuffle=False, num_workers=2, drop_remainder=False)
+                   .create_dict_iterator(num_epochs=1, output_numpy=True))
+    assert len(batches) == 1
+    batch = batches[0]
+    assert batch["image"].shape == (2, 3, 32, 100) and batch["image"].dtype == np.float32
+    assert batch["length"].tolist() == [5, 7]
+    assert batch["label"][0, :5].tolist() == [17, 14, 21, 21, 24]
+    assert source.skipped.corrupt_image == 2
+
+
+def test_eval_mode_strips_unknown_characters(tmp_path):
+    path = make_lmdb(str(tmp_path / "eval"), [(word_image(), "can't"), (word_image(), "?!")])
+    source = LmdbWordSource([path], CONVERTER, 32, 100, strip_unknown=True)
+    assert [source.label(i) for i in range(len(source))] == ["cant"]
+    assert source.skipped.out_of_charset == 1
+
+
+def test_preprocessing_keeps_ratio_and_repeats_last_column():
+    image = np.zeros((20, 30, 3), np.uint8)
+    image[:, -1] = 200
+    out = resize_keep_ratio_pad(image, 32, 100)
+    assert out.shape == (32, 100, 3)
+    assert np.all(out[:, 48:] == out[:, 47:48])        # ceil(32*30/20) = 48 columns, then padding
+    wide = resize_keep_ratio_pad(np.zeros((10, 500, 3), np.uint8), 32, 100)
+    assert wide.shape == (32, 100, 3)                   # squeezed to the width
+
+
+def test_normalisation_uses_zoo_mean_std(tmp_path):
+    path = make_lmdb(str(tmp_path / "flat"), [(word_image(width=100, height=32, value=128), "x")])
+    source = LmdbWordSource([path], CONVERTER, 32, 100)
+    batch = next(create_dataset(source, 1, shuffle=False, num_workers=1)
+                 .create_dict_iterator(num_epochs=1, output_numpy=True))
+    expected = (128 - np.array(MEAN_RGB)) / np.array(STD_RGB)
+    np.testing.assert_allclose(batch["image"][0, :, 5, 5], expected, rtol=1e-5)
+
+
+def test_many_lmdbs_under_one_tree(tmp_path):
+    make_lmdb(str(tmp_path / "tree" / "MJ" / "MJ_train"), [(word_image(), "one"), (word_image(), "two")])
+    make_lmdb(str(tmp_path / "tree" / "ST"), [(word_image(), "three")])
+    assert len(find_lmdbs(str(tmp_path / "tree"))) == 2
+    source = LmdbWordSource([str(tmp_path / "tree")], CONVERTER, 32, 100)
+    assert len(source) == 3
+
+
+def test_clear_errors(tmp_path):
+    with pytest.raises(DatasetError, match="does not exist"):
+        LmdbWordSource([str(tmp_path / "absent")], CONVERTER, 32, 100)
+    os.makedirs(tmp_path / "empty_dir")
+    with pytest.raises(DatasetError, match="no LMDB"):
+        LmdbWordSource([str(tmp_path / "empty_dir")], CONVERTER, 32, 100)
+    with pytest.raises(DatasetError, match="holds no samples"):
+        LmdbWordSource([make_lmdb(str(tmp_path / "empty"), [])], CONVERTER, 32, 100)
+    with pytest.raises(DatasetError, match="not an integer"):
+        LmdbWordSource([make_lmdb(str(tmp_path / "bad"), [(word_image(), "a")], num_samples=b"lots")],
+                       CONVERTER, 32, 100)
+    with pytest.raises(DatasetError, match="no usable samples"):
+        LmdbWordSource([make_lmdb(str(tmp_path / "unusable"), [(word_image(), "#$%")])], CONVERTER, 32, 100)
+
+
+def test_lmdb_without_num_samples(tmp_path):
+    import lmdb
+
+    path = str(tmp_path / "foreign")
+    env = lmdb.open(path, map_size=1 << 20)
+    with env.begin(write=True) as txn:
+        txn.put(b"something", b"else")
+    env.close()
+    with pytest.raises(DatasetError, match="no 'num-samples' key"):
+        LmdbWordSource([path], CONVERTER, 32, 100)
+
+
+def test_synthesized_lmdb_reads_in_order(synth_words):
+    source = LmdbWordSource([os.path.join(synth_words, "val")], CONVERTER, 32, 100)
+    assert len(source) == 48
+    batch = next(create_dataset(source, 16, shuffle=False, num_workers=2)
+                 .create_dict_iterator(num_epochs=1, output_numpy=True))
+    assert batch["image"].shape == (16, 3, 32, 100)

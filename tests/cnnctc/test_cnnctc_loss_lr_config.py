@@ -1,0 +1,93 @@
+"""CTC loss against a NumPy forward-algorithm reference, the LR schedule, and config parsing."""
+from __future__ import annotations
+
+import mindspore as ms
+import numpy as np
+import pytest
+
+from cnnctc.src.config import ConfigError, load_config
+from cnnctc.src.loss import CTCLoss
+from cnnctc.src.lr_schedule import warmup_cosine_lr
+
+
+def ctc_nll_reference(logits: np.ndarray, label: list[int], blank: int) -> float:
+    """-log p(label | logits [T, C]) by the CTC forward algorithm in log space."""
+    log_probs = logits - np.log(np.exp(logits - logits.max(1, keepdims=True)).sum(1, keepdims=True)) \
+        - logits.max(1, keepdims=True)
+    ext = [blank]
+    for c in label:
+        ext += [c, blank]
+    alpha = np.full(len(ext), -np.inf)
+    alpha[0] = log_probs[0, ext[0]]
+    if len(ext) > 1:
+        alpha[1] = log_probs[0, ext[1]]
+    for t in range(1, len(logits)):
+        new = np.full(len(ext), -np.inf)
+        for s, c in enumerate(ext):
+            terms = [alpha[s]]
+            if s >= 1:
+                terms.append(alpha[s - 1])
+            if s >= 2 and c != blank and c != ext[s - 2]:
+                terms.append(alpha[s - 2])
+            new[s] = np.logaddexp.reduce(terms) + log_probs[t, c]
+        alpha = new
+    return float(-np.logaddexp(alpha[-1], alpha[-2]))
+
+
+def test_ctc_loss_matches_reference():
+    rng = np.random.default_rng(0)
+    batch, steps, classes, max_len = 3, 26, 37, 13
+    logits = rng.normal(size=(batch, steps, classes)).astype(np.float32)
+    labels_list = [[1, 2, 2, 3], [35], [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22]]
+    labels = np.full((batch, max_len), classes - 1, np.int32)
+    for i, lab in enumerate(labels_list):
+        labels[i, :len(lab)] = lab
+    lengths = np.array([len(l) for l in labels_list], np.int32)
+    loss = CTCLoss(classes, steps)(ms.Tensor(logits), ms.Tensor(labels), ms.Tensor(lengths))
+    expected = np.mean([ctc_nll_reference(logits[i], labels_list[i], classes - 1) for i in range(batch)])
+    assert float(loss.asnumpy()) == pytest.approx(expected, rel=1e-4)
+
+
+def test_warmup_then_cosine():
+    lrs = warmup_cosine_lr(base_lr=1e-3, total_steps=100, warmup_steps=10, warmup_ratio=0.1)
+    assert lrs.shape == (100,) and lrs.dtype == np.float32
+    assert lrs[0] == pytest.approx(1e-4)
+    assert np.all(np.diff(lrs[:11]) > 0)
+    assert lrs[10] == pytest.approx(1e-3)
+    assert np.all(np.diff(lrs[10:]) <= 0)
+    assert lrs[-1] == pytest.approx(1e-3 * 0.5 * (1 + np.cos(np.pi * 89 / 90)), rel=1e-5)
+
+
+def test_zoo_schedule_values():
+    """The zoo: base 5e-4, warm-up 2000 steps from 0.0625 * base."""
+    lrs = warmup_cosine_lr(5e-4, 10000, 2000, 0.0625)
+    assert lrs[0] == pytest.approx(3.125e-5)
+    assert lrs[1000] == pytest.approx(3.125e-5 + (5e-4 - 3.125e-5) * 0.5)
+
+
+def test_config_overrides_keep_types():
+    cfg = load_config(["--train_batch_size", "8", "--base_lr=0.01", "--resume", "true",
+                       "--train_dataset_path", "a,b", "--warmup_ratio", "1"])
+    assert cfg.train_batch_size == 8 and cfg.base_lr == 0.01 and cfg.resume is True
+    assert cfg.train_dataset_path == ["a", "b"]
+    assert isinstance(cfg.warmup_ratio, float)
+
+
+def test_profile_inherits_from_base():
+    import os
+    from cnnctc.src.config import MODEL_DIR
+
+    cfg = load_config(["--config_path", os.path.join(MODEL_DIR, "cpu_small.yaml")])
+    assert cfg.output_channel == 128 and cfg.device_target == "CPU"
+    assert cfg.character == "0123456789abcdefghijklmnopqrstuvwxyz"  # from default_config.yaml
+
+
+def test_bad_overrides_are_clear(tmp_path):
+    with pytest.raises(ConfigError, match="--train_batch_size expects a int"):
+        load_config(["--train_batch_size", "many"])
+    with pytest.raises(ConfigError, match="--resume takes true or false"):
+        load_config(["--resume", "3"])
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(["--config_path", str(tmp_path / "none.yaml")])
+    with pytest.raises(SystemExit):
+        load_config(["--no_such_key", "1"])

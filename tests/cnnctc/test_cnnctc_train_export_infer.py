@@ -1,0 +1,164 @@
+"""End to end through the entry scripts in graph mode: train, resume, eval, export, infer, bad input."""
+from __future__ import annotations
+
+import csv
+import os
+
+import mindspore as ms
+import numpy as np
+import pytest
+from mindspore import nn
+
+from cnnctc.src.checkpoint import load_into, read_checkpoint
+from cnnctc.src.cnn_ctc import CNNCTC
+from conftest import run_script
+
+SMALL = ["--config_path", "cpu_small.yaml"]
+STEPS = 24
+
+
+@pytest.fixture(scope="module")
+def trained(synth_words, tmp_path_factory) -> dict:
+    out = tmp_path_factory.mktemp("train")
+    proc = run_script("cnnctc", "train.py", *SMALL,
+                      "--train_dataset_path", os.path.join(synth_words, "train"),
+                      "--eval_dataset_path", os.path.join(synth_words, "val"),
+                      "--max_steps", str(STEPS), "--train_batch_size", "8", "--base_lr", "0.001",
+                      "--warmup_steps", "2", "--save_checkpoint_steps", "12", "--eval_interval", "12",
+                      "--log_interval", "4", "--save_dir", str(out))
+    return {"dir": str(out), "log": proc.stdout, "ckpt": os.path.join(str(out), "ckpt", f"CNNCTC-{STEPS}.ckpt"),
+            "data": synth_words}
+
+
+def test_training_logs_progress_and_loss_goes_down(trained):
+    log = trained["log"]
+    assert f"step {STEPS}/{STEPS}" in log and "img/s" in log and "ETA" in log
+    assert "val word accuracy" in log
+    with open(os.path.join(trained["dir"], "loss.csv"), encoding="utf-8") as f:
+        losses = [float(row["loss"]) for row in csv.DictReader(f)]
+    assert len(losses) == STEPS
+    assert np.mean(losses[-6:]) < 0.7 * np.mean(losses[:6])
+    assert os.path.getsize(os.path.join(trained["dir"], "loss.png")) > 1000
+    assert os.path.isfile(os.path.join(trained["dir"], "best.ckpt"))
+
+
+def test_checkpoint_holds_optimizer_state(trained):
+    params = read_checkpoint(trained["ckpt"])
+    assert int(params["global_step"].asnumpy().reshape(-1)[0]) == STEPS
+    assert any(name.startswith("moment1.") for name in params)
+    assert int(params["step"].asnumpy()) == STEPS
+    assert not [f for f in os.listdir(os.path.join(trained["dir"], "ckpt")) if f.startswith(".tmp")]
+
+
+def test_resume_continues_step_count_and_state(trained, tmp_path):
+    import shutil
+
+    run_dir = tmp_path / "resumed"
+    shutil.copytree(trained["dir"], run_dir)
+    os.remove(run_dir / "ckpt" / f"CNNCTC-{STEPS}.ckpt")
+    proc = run_script("cnnctc", "train.py", *SMALL,
+                      "--train_dataset_path", os.path.join(trained["data"], "train"),
+                      "--max_steps", str(STEPS), "--train_batch_size", "8", "--base_lr", "0.001",
+                      "--warmup_steps", "2", "--save_checkpoint_steps", "12", "--eval_interval", "0",
+                      "--log_interval", "4", "--save_dir", str(run_dir), "--resume", "true")
+    assert "at step 12" in proc.stdout
+    assert "step 4/" not in proc.stdout and f"step {STEPS}/{STEPS}" in proc.stdout
+    params = read_checkpoint(str(run_dir / "ckpt" / f"CNNCTC-{STEPS}.ckpt"))
+    assert int(params["global_step"].asnumpy().reshape(-1)[0]) == STEPS
+    with open(run_dir / "loss.csv", encoding="utf-8") as f:
+        assert [int(r["step"]) for r in csv.DictReader(f)] == list(range(1, STEPS + 1))
+
+
+def test_eval_prints_a_table(trained):
+    proc = run_script("cnnctc", "eval.py", *SMALL, "--checkpoint_path", trained["ckpt"],
+                      "--eval_dataset_path", os.path.join(trained["data"], "val"), "--eval_batch_size", "32")
+    lines = proc.stdout.strip().splitlines()
+    assert lines[-3].split() == ["dataset", "word", "acc", "1-N.E.D", "samples"]
+    assert lines[-1].split()[0] == "total" and lines[-1].split()[-1] == "48"
+
+
+def _network(ckpt: str) -> nn.Cell:
+    net = CNNCTC(output_channel=128, bn_momentum=0.9)
+    load_into(net, ckpt)
+    net.set_train(False)
+    return net
+
+
+def test_mindir_export_has_a_dynamic_batch(trained, tmp_path):
+    name = str(tmp_path / "cnnctc_small")
+    run_script("cnnctc", "export.py", *SMALL, "--checkpoint_path", trained["ckpt"], "--file_name", name)
+    graph = nn.GraphCell(ms.load(name + ".mindir"))
+    net = _network(trained["ckpt"])
+    rng = np.random.default_rng(0)
+    for batch in (1, 5):
+        x = ms.Tensor(rng.normal(size=(batch, 3, 32, 100)).astype(np.float32))
+        np.testing.assert_allclose(graph(x).asnumpy(), net(x).asnumpy(), rtol=1e-4, atol=1e-4)
+
+
+def test_air_needs_ascend_and_onnx_is_static(trained, tmp_path):
+    proc = run_script("cnnctc", "export.py", *SMALL, "--checkpoint_path", trained["ckpt"],
+                      "--file_format", "AIR", "--file_name", str(tmp_path / "x"), check=False)
+    assert proc.returncode == 2 and "AIR export needs an Ascend device" in proc.stderr
+    proc = run_script("cnnctc", "export.py", *SMALL, "--checkpoint_path", trained["ckpt"],
+                      "--file_format", "ONNX", "--export_batch_size", "4", "--file_name", str(tmp_path / "x"),
+                      check=False)
+    if proc.returncode == 0:
+        assert os.path.getsize(tmp_path / "x.onnx") > 100_000
+    else:
+        assert proc.returncode == 2 and "cannot export this network to ONNX" in proc.stderr
+
+
+def test_infer_from_checkpoint_and_mindir_agree(trained, tmp_path):
+    gt = os.path.join(trained["data"], "val_images", "gt.txt")
+    out_ckpt, out_mindir = tmp_path / "ckpt.tsv", tmp_path / "mindir.tsv"
+    proc = run_script("cnnctc", "infer.py", *SMALL, "--checkpoint_path", trained["ckpt"], "--input", gt,
+                      "--output", str(out_ckpt), "--infer_batch_size", "4")
+    assert "word accuracy" in proc.stdout and "recognized" in proc.stdout
+    name = str(tmp_path / "m")
+    run_script("cnnctc", "export.py", *SMALL, "--checkpoint_path", trained["ckpt"], "--file_name", name)
+    run_script("cnnctc", "infer.py", *SMALL, "--checkpoint_path", name + ".mindir",
+               "--input", os.path.join(trained["data"], "val_images"), "--output", str(out_mindir))
+    rows_ckpt = [l.split("\t") for l in out_ckpt.read_text().splitlines()]
+    rows_mindir = [l.split("\t") for l in out_mindir.read_text().splitlines()]
+    assert len(rows_ckpt) == len(rows_mindir) == 8
+    assert [r[0] for r in rows_ckpt] == [r[0] for r in rows_mindir]  # word_1..word_8 in both
+    assert [r[1] for r in rows_ckpt] == [r[1] for r in rows_mindir]
+
+
+def test_recognizer_api_matches_network(trained):
+    from cnnctc.src.recognizer import Recognizer, read_image
+    from cnnctc.src.charset import CTCLabelConverter
+    from cnnctc.src.preprocess import to_network_input
+    from cnnctc.src.config import MODEL_DIR
+
+    folder = os.path.join(trained["data"], "val_images")
+    paths = sorted(os.path.join(folder, n) for n in os.listdir(folder) if n.endswith(".jpg"))
+    rec = Recognizer(trained["ckpt"], config_path=os.path.join(MODEL_DIR, "cpu_small.yaml"), batch_size=3)
+    predictions = rec.predict(paths)
+    net = _network(trained["ckpt"])
+    logits = net(ms.Tensor(np.stack([to_network_input(read_image(p), 32, 100) for p in paths]))).asnumpy()
+    expected = CTCLabelConverter("0123456789abcdefghijklmnopqrstuvwxyz", 13).decode(logits)
+    assert [p.text for p in predictions] == [t for t, _ in expected]
+    np.testing.assert_allclose([p.confidence for p in predictions], [c for _, c in expected], rtol=1e-4)
+
+
+@pytest.mark.parametrize("script,args,message", [
+    ("train.py", ["--train_dataset_path", "/nonexistent/lmdb"], "dataset path /nonexistent/lmdb does not exist"),
+    ("eval.py", ["--checkpoint_path", "/nonexistent.ckpt", "--eval_dataset_path", "{val}"],
+     "checkpoint /nonexistent.ckpt does not exist"),
+    ("eval.py", ["--eval_dataset_path", "{val}"], "set --checkpoint_path"),
+    ("export.py", ["--checkpoint_path", "{official}"], "does not fit the network"),
+    ("infer.py", ["--checkpoint_path", "{ckpt}", "--input", "/no/such/image.png"], "does not exist"),
+    ("train.py", ["--train_batch_size", "lots"], "--train_batch_size expects a int"),
+    ("export.py", ["--checkpoint_path", "{ckpt}", "--file_format", "TFLITE"], "file_format must be one of"),
+])
+def test_bad_command_lines_fail_clearly(trained, tmp_path, script, args, message):
+    official = str(tmp_path / "official.ckpt")
+    if "{official}" in args:
+        ms.save_checkpoint(CNNCTC(), official)
+    fill = {"val": os.path.join(trained["data"], "val"), "ckpt": trained["ckpt"], "official": official}
+    args = [a.format(**fill) for a in args]
+    proc = run_script("cnnctc", script, *SMALL, *args, check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr

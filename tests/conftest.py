@@ -1,0 +1,43 @@
+"""Shared fixtures: the repository layout, graph mode on the CPU, and small synthesized word LMDBs."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+TESTS = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(TESTS)
+sys.path[:0] = [ROOT, TESTS]  # model folders import as namespace packages (cnnctc.src.dataset); test helpers
+os.environ.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")
+os.environ.setdefault("GLOG_v", "3")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def graph_mode_cpu():
+    import mindspore as ms
+
+    ms.set_context(mode=ms.GRAPH_MODE)
+    ms.set_device("CPU")
+
+
+def run_script(model: str, script: str, *args: str, check: bool = True, timeout: int = 600
+               ) -> subprocess.CompletedProcess:
+    """Run ``python SCRIPT ARGS`` inside a model folder; return the completed process (text output)."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.run([sys.executable, script, *args], cwd=os.path.join(ROOT, model), env=env,
+                          capture_output=True, text=True, timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{script} {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture(scope="session")
+def synth_words(tmp_path_factory) -> str:
+    """A small synthesized dataset (train 96 / val 48 images) made by scripts/synth_text.py."""
+    out = tmp_path_factory.mktemp("synth")
+    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "synth_text.py"), "--out", str(out),
+                    "--train", "96", "--val", "48", "--seed", "3", "--workers", "2",
+                    "--export_val_images", "8"], check=True, capture_output=True)
+    return str(out)
