@@ -81,7 +81,7 @@ def train(cfg) -> str:
         load_into(train_cell, last)
         step = int(optimizer.global_step.asnumpy().reshape(-1)[0])
         say(f"resumed from {last} at step {step}")
-    curve = LossCurve(save_dir, resume=cfg.resume)
+    curve = LossCurve(save_dir, resume_step=step if cfg.resume else None)
     progress = ProgressLogger(total_steps, cfg.train_batch_size * group, cfg.log_interval, step, say)
     say(f"{steps_per_epoch} steps per epoch, {total_steps} steps in all, batch {cfg.train_batch_size} x {group}")
 

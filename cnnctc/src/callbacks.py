@@ -38,21 +38,25 @@ class ProgressLogger:
 
 
 class LossCurve:
-    """Appends (step, loss[, val accuracy]) rows to ``loss.csv`` and redraws ``loss.png``."""
+    """Appends (step, loss[, val accuracy]) rows to ``loss.csv`` and redraws ``loss.png``.
 
-    def __init__(self, directory: str, resume: bool):
+    With ``resume_step`` the rows of the earlier run up to that step are kept.
+    """
+
+    def __init__(self, directory: str, resume_step: Optional[int] = None):
         os.makedirs(directory, exist_ok=True)
         self.csv_path = os.path.join(directory, "loss.csv")
         self.png_path = os.path.join(directory, "loss.png")
         self.rows: list[tuple[int, float, Optional[float]]] = []
-        if resume and os.path.isfile(self.csv_path):
+        if resume_step is not None and os.path.isfile(self.csv_path):
             with open(self.csv_path, encoding="utf-8") as f:
                 for row in csv.DictReader(f):
                     acc = row["val_accuracy"]
-                    self.rows.append((int(row["step"]), float(row["loss"]), float(acc) if acc else None))
+                    if int(row["step"]) <= resume_step:
+                        self.rows.append((int(row["step"]), float(row["loss"]), float(acc) if acc else None))
 
     def add(self, step: int, loss: float, val_accuracy: Optional[float] = None) -> None:
-        self.rows = [r for r in self.rows if r[0] != step or val_accuracy is None] + [(step, loss, val_accuracy)]
+        self.rows.append((step, loss, val_accuracy))
 
     def write(self) -> None:
         with open(self.csv_path, "w", newline="", encoding="utf-8") as f:

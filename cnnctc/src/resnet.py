@@ -73,6 +73,7 @@ class ResNet(nn.Cell):
         self.bn3 = _bn(widths[2], bn_momentum)
 
         self.layer4 = self._make_layer(widths[3], layers[3])
+        self.pad_width = ops.Pad(((0, 0), (0, 0), (0, 0), (2, 2)))  # the ONNX-exportable Pad primitive
         self.conv4_1 = _conv(widths[3], widths[3], 2, stride=(2, 1))
         self.bn4_1 = _bn(widths[3], bn_momentum)
         self.conv4_2 = _conv(widths[3], widths[3], 2)
@@ -96,7 +97,7 @@ class ResNet(nn.Cell):
         x = self.relu(self.bn2(self.conv2(x)))
         x = self.layer3(self.maxpool3(x))
         x = self.relu(self.bn3(self.conv3(x)))
-        x = ops.pad(self.layer4(x), (2, 2))
+        x = self.pad_width(self.layer4(x))
         x = self.relu(self.bn4_1(self.conv4_1(x)))
         return self.relu(self.bn4_2(self.conv4_2(x)))
 

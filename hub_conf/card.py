@@ -1,0 +1,207 @@
+"""Model cards: markdown files with a YAML header between two ``---`` lines, as on MindSpore Hub.
+
+A card's uid is its path below the card directory without ``.md``, e.g.
+``mindspore/ascend/1.1/cnnctc_v1.1`` (publisher / backend / MindSpore version /
+name).  ``read_card`` validates the header the way mindspore_hub does and
+raises CardError naming the card file and the field.
+"""
+from __future__ import annotations
+
+import datetime
+import difflib
+import os
+import re
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import yaml
+
+from .errors import CardError, UnknownModelError
+from .settings import card_dir
+
+REQUIRED_FIELDS = ("model-name", "backbone-name", "module-type", "fine-tunable", "model-version", "author",
+                   "update-time", "repo-link", "user-id", "used-for", "mindspore-version", "license", "summary")
+MODULE_TYPES = ("audio", "cv", "nlp", "recommend", "other")
+USED_FOR = ("inference", "extract-feature", "transfer-learning")
+BACKENDS = ("cpu", "gpu", "ascend")
+FILE_FORMATS = ("air", "ckpt", "mindir", "onnx", "mslite")
+ASSET_FIELDS = ("asset-link", "asset-sha256", "file-format")
+REPO_LINK = re.compile(r"https?://[^/\s]+/[^/\s]+/[^/\s]+/(?:tree|blob)/[^/\s]+/(?P<folder>[^\s]+?)/?")
+SHA256 = re.compile(r"[0-9a-f]{64}")
+UID = re.compile(r"[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*")
+
+
+@dataclass(frozen=True)
+class Asset:
+    """One ``asset`` entry: an ``http(s)`` URL or a path relative to the repository root."""
+    link: str
+    sha256: str
+    file_format: str
+
+    @property
+    def is_url(self) -> bool:
+        return re.match(r"https?://", self.link) is not None
+
+    @property
+    def file_name(self) -> str:
+        return self.link.rstrip("/").rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Card:
+    """A validated card."""
+    uid: str
+    path: str
+    header: dict
+    folder: str                 # model folder inside the repository, from ``repo-link``
+    assets: tuple[Asset, ...]
+
+    @property
+    def model_name(self) -> str:
+        return str(self.header["model-name"])
+
+    @property
+    def checkpoint(self) -> Optional[Asset]:
+        """The card's ``ckpt`` asset (the last one, as mindspore_hub picks it), or None."""
+        ckpts = [a for a in self.assets if a.file_format == "ckpt"]
+        return ckpts[-1] if ckpts else None
+
+
+def _bare(value: Any) -> str:
+    """A link as written on MindSpore Hub, ``<https://...>``, without the angle brackets."""
+    return str(value).strip().strip("<>").strip()
+
+
+def _relative_path(text: str) -> bool:
+    parts = text.split("/")
+    return not text.startswith("/") and ".." not in parts and "" not in parts and ":" not in parts[0]
+
+
+def _header_text(path: str, text: str) -> str:
+    """The YAML header of a card's text."""
+    lines = text.splitlines()
+    fences = [i for i, line in enumerate(lines) if line.strip() == "---"]
+    if len(fences) < 2:
+        raise CardError(f"card {path}: no header between two '---' lines")
+    return "\n".join(lines[fences[0] + 1:fences[1]])
+
+
+def _check_choice(path: str, field: str, value: Any, choices: tuple[str, ...], sep: Optional[str] = None) -> None:
+    """Each ``sep``-separated item of ``value`` (the whole value without ``sep``) must be one of ``choices``."""
+    for item in str(value).lower().split(sep) if sep else [str(value).lower()]:
+        if item not in choices:
+            raise CardError(f"card {path}: field '{field}': {item!r} is not one of {', '.join(choices)}")
+
+
+def _check_assets(path: str, assets: Any) -> tuple[Asset, ...]:
+    if not isinstance(assets, list):
+        raise CardError(f"card {path}: field 'asset' must be a list of entries with {', '.join(ASSET_FIELDS)}")
+    result = []
+    for i, entry in enumerate(assets):
+        if not isinstance(entry, dict):
+            raise CardError(f"card {path}: field 'asset' entry {i} is not a mapping")
+        for key in ASSET_FIELDS:
+            if entry.get(key) in (None, ""):
+                raise CardError(f"card {path}: field '{key}' is required in asset entry {i}, but not found")
+        link, sha, fmt = _bare(entry["asset-link"]), entry["asset-sha256"], str(entry["file-format"]).lower()
+        if not isinstance(sha, str) or not SHA256.fullmatch(sha.lower()):
+            raise CardError(f"card {path}: field 'asset-sha256' of asset entry {i} must be a string of "
+                            f"64 hex digits, got {sha!r}")
+        _check_choice(path, "file-format", fmt, FILE_FORMATS)
+        if not re.match(r"https?://", link) and not _relative_path(link):
+            raise CardError(f"card {path}: field 'asset-link' of asset entry {i} must be an http(s) URL or "
+                            f"a path relative to the repository root without '..', got {link!r}")
+        result.append(Asset(link, sha.lower(), fmt))
+    return tuple(result)
+
+
+def _check_header(path: str, header: dict) -> tuple[str, tuple[Asset, ...]]:
+    """Validate the header; return (model folder, assets)."""
+    for field in REQUIRED_FIELDS:
+        if field not in header:
+            raise CardError(f"card {path}: field '{field}' is required, but not found")
+        if header[field] in (None, ""):
+            raise CardError(f"card {path}: field '{field}' is empty")
+    if not isinstance(header["fine-tunable"], bool):
+        raise CardError(f"card {path}: field 'fine-tunable' must be True or False, got {header['fine-tunable']!r}")
+    module_type = str(header["module-type"]).lower()
+    if module_type.count("-") > 1:
+        raise CardError(f"card {path}: field 'module-type' may hold at most one '-', got {module_type!r}")
+    _check_choice(path, "module-type", module_type.split("-")[0], MODULE_TYPES)
+    _check_choice(path, "used-for", header["used-for"], USED_FOR, "/")
+    for field in ("train-backend", "infer-backend"):
+        if field in header:
+            _check_choice(path, field, header[field], BACKENDS, "/")
+    if "accuracy" in header and (isinstance(header["accuracy"], bool)
+                                 or not isinstance(header["accuracy"], (int, float))):
+        raise CardError(f"card {path}: field 'accuracy' must be a number, got {header['accuracy']!r}")
+    if "input-shape" in header and not isinstance(header["input-shape"], list):
+        raise CardError(f"card {path}: field 'input-shape' must be a list, got {header['input-shape']!r}")
+    link = _bare(header["repo-link"])
+    match = REPO_LINK.fullmatch(link)
+    if not match or not _relative_path(match["folder"]):
+        raise CardError(f"card {path}: field 'repo-link' must look like "
+                        f"https://HOST/OWNER/REPO/tree/BRANCH/FOLDER, got {link!r}")
+    assets = _check_assets(path, header["asset"]) if "asset" in header else ()
+    return match["folder"], assets
+
+
+def read_card(path: str, uid: str) -> Card:
+    """Parse and validate the card file ``path``."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as err:
+        raise CardError(f"card {path}: cannot read it: {err}") from err
+    try:
+        header = yaml.safe_load(_header_text(path, text))
+    except yaml.YAMLError as err:
+        raise CardError(f"card {path}: the header is not valid YAML: {err}") from err
+    if not isinstance(header, dict):
+        raise CardError(f"card {path}: the header holds no 'field: value' lines")
+    header = {k: v.isoformat() if isinstance(v, datetime.date) else v for k, v in header.items()}
+    folder, assets = _check_header(path, header)
+    return Card(uid, path, header, folder, assets)
+
+
+def list_uids(version: Optional[str] = None) -> list[str]:
+    """Sorted uids of all cards; with ``version``, only those whose MindSpore-version part equals it."""
+    root = card_dir()
+    uids = []
+    for directory, _, files in os.walk(root):
+        for name in files:
+            if name.endswith(".md") and not name.startswith("README"):
+                rel = os.path.relpath(os.path.join(directory, name[:-3]), root)
+                uids.append(rel.replace(os.sep, "/"))
+    if version is not None:
+        uids = [u for u in uids if u.split("/")[2:3] == [str(version)]]
+    return sorted(uids)
+
+
+def _close_matches(uid: str, uids: list[str]) -> list[str]:
+    """Uids like ``uid``: the name part contains the asked name, or is similar to it, or the whole uid is."""
+    name = uid.rsplit("/", 1)[-1].lower()
+
+    def score(other: str) -> float:
+        other_name = other.rsplit("/", 1)[-1].lower()
+        if name and name in other_name:
+            return 1.0
+        return max(difflib.SequenceMatcher(None, uid, other).ratio() - 0.2,
+                   difflib.SequenceMatcher(None, name, other_name).ratio())
+
+    ranked = sorted(((score(u), u) for u in uids), key=lambda pair: -pair[0])
+    return [u for s, u in ranked if s >= 0.65][:5]
+
+
+def find_card(uid: str) -> Card:
+    """The validated card of ``uid``; UnknownModelError listing close matches when there is none."""
+    if not isinstance(uid, str):
+        raise UnknownModelError(f"a model uid must be a string, got {type(uid).__name__}")
+    path = os.path.join(card_dir(), *uid.split("/")) + ".md"
+    if UID.fullmatch(uid) and ".." not in uid.split("/") and os.path.isfile(path):
+        return read_card(path, uid)
+    uids = list_uids()
+    close = _close_matches(uid, uids)
+    hint = f"did you mean: {', '.join(close)}?" if close else "no close match"
+    raise UnknownModelError(f"unknown model uid {uid!r}; {hint} (`python -m hub_conf list` shows all "
+                            f"{len(uids)} in {card_dir()})")

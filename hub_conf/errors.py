@@ -1,0 +1,30 @@
+"""Exceptions of hub_conf: one base class, so callers and the CLI can catch every user-facing error."""
+from __future__ import annotations
+
+
+class HubError(Exception):
+    """Base class of every error hub_conf raises for a user mistake or an unavailable resource."""
+
+
+class CardError(HubError, ValueError):
+    """A model card is malformed; the message names the card file and the field."""
+
+
+class UnknownModelError(HubError, LookupError):
+    """No card has the requested uid; the message lists close matches."""
+
+
+class ModelNotAvailableError(HubError):
+    """The card's model folder has no ``mindspore_hub_conf.py`` (the model is not built yet)."""
+
+
+class DownloadError(HubError, OSError):
+    """A download failed: unreachable host, HTTP error, truncated transfer or a refused archive."""
+
+
+class IntegrityError(HubError):
+    """A file's sha256 differs from the card's ``asset-sha256``."""
+
+
+class WeightsError(HubError, ValueError):
+    """A checkpoint is unreadable or does not fit the network."""

@@ -1,0 +1,493 @@
+"""Tests of hub_conf, the MindSpore Hub API of this zoo.
+
+A threaded HTTP server on 127.0.0.1 (random port) serves a temporary directory
+holding a tar.gz of the cnnctc folder and checkpoints made here; the
+environment variables MSHUB_GITEE_URL and MSHUB_ASSET_MIRROR point the hub at
+it, MSHUB_CARD_DIR at a copy of the bundled cards plus test cards, and the
+cache is a temporary directory.  Only the cpu_small network runs forward passes.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import http.server
+import io
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tarfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import mindspore as ms
+import numpy as np
+import pytest
+
+import hub_conf as mshub
+from hub_conf import settings
+from hub_conf.card import find_card
+from hub_conf.weights import load_strict
+
+REPO = Path(__file__).resolve().parents[1]
+CARDS = REPO / "hub_conf/cards"
+BUNDLED = sorted(p.relative_to(CARDS).with_suffix("").as_posix() for p in CARDS.rglob("*.md"))
+
+OFFICIAL = "mindspore/ascend/1.1/cnnctc_v1.1"
+SMALL = "mindspore/cpu/2.10/cnnctc_cpu_small_v1.0"
+REQUIRED = [OFFICIAL, "mindspore/ascend/1.3/ctcmodel_v1.3", SMALL, "mindspore/ascend/2.10/crnn_minivgg_v1.0",
+            "mindspore/ascend/2.10/handwritten_zh_v1.0", "mindspore/ascend/2.10/convtransformer_ocr_v1.0"]
+# Parameter count of every card whose model is built; a model that lands adds its card here.
+EXPECTED_PARAMS = {OFFICIAL: 44_308_229, SMALL: 2_782_301}
+OFFICIAL_SHA = "c6a340120565c3b93ed7e63a9bc2a69428510000051338f4ae0f6b66ea4623dd"
+OFFICIAL_PATH = ("/model_zoo/r1.1/cnnctc_ascend_v111_offical_cv_bs192_acc85/"
+                 "cnnctc_ascend_v111_offical_cv_bs192_acc85.ckpt")
+URL_CARD = "test/cpu/2.10/small_url_v1.0"        # asset: https link, served through MSHUB_ASSET_MIRROR
+REL_CARD = "test/cpu/2.10/small_rel_v1.0"        # asset: repository path, served under MSHUB_GITEE_URL
+ENV = ("MSHUB_DIR", "MSHUB_CARD_DIR", "MSHUB_BASE_URL", "MSHUB_GITEE_URL", "MSHUB_GITHUB_URL", "MSHUB_ASSET_MIRROR")
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def params_of(net) -> int:
+    return sum(p.size for p in net.get_parameters())
+
+
+def files_under(path: Path) -> list[str]:
+    return sorted(str(p.relative_to(path)) for p in path.rglob("*") if p.is_file()) if path.exists() else []
+
+
+@dataclass
+class Reference:
+    ckpt: Path
+    sha: str
+    x: np.ndarray
+    y: np.ndarray
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> Reference:
+    """A cpu_small network with random BatchNorm statistics, its checkpoint and its output on one input."""
+    net = mshub.load(SMALL, pretrained=False, source="local")
+    rng = np.random.default_rng(0)
+    for p in net.get_parameters():
+        if p.name.endswith(("moving_variance", "gamma")):
+            p.set_data(ms.Tensor(rng.uniform(0.5, 1.5, p.shape).astype(np.float32)))
+        elif p.name.endswith(("moving_mean", "beta")):
+            p.set_data(ms.Tensor(rng.normal(0.0, 0.1, p.shape).astype(np.float32)))
+    net.set_train(False)
+    x = rng.standard_normal((2, 3, 32, 100)).astype(np.float32)
+    ckpt = tmp_path_factory.mktemp("reference") / "small_test.ckpt"
+    ms.save_checkpoint(net, str(ckpt))
+    return Reference(ckpt, sha256(ckpt), x, net(ms.Tensor(x)).asnumpy())
+
+
+def add_folder(tar: tarfile.TarFile, folder: Path, arcname: str, skip_conf: bool = False) -> None:
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".yaml") and "__pycache__" not in path.parts:
+            if not (skip_conf and path.name == "mindspore_hub_conf.py"):
+                tar.add(path, arcname=f"{arcname}/{path.relative_to(folder).as_posix()}")
+
+
+def add_bytes(tar: tarfile.TarFile, name: str, data: bytes = b"print('evil')\n", kind: bytes = tarfile.REGTYPE):
+    info = tarfile.TarInfo(name)
+    info.type, info.size = kind, (len(data) if kind == tarfile.REGTYPE else 0)
+    info.linkname = "/etc/passwd" if kind == tarfile.SYMTYPE else ""
+    tar.addfile(info, io.BytesIO(data) if kind == tarfile.REGTYPE else None)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, reference) -> Path:
+    """The served directory: archives of the cnnctc folder (good and bad) and checkpoints."""
+    root = tmp_path_factory.mktemp("served")
+    with tarfile.open(root / "cnnctc.tar.gz", "w:gz") as tar:
+        add_folder(tar, REPO / "cnnctc", "cnnctc")
+    (root / "whole").mkdir()
+    with tarfile.open(root / "whole" / "cnnctc.tar.gz", "w:gz") as tar:  # a whole-repository archive
+        add_folder(tar, REPO / "cnnctc", "zoo-main/cnnctc")
+    (root / "unbuilt").mkdir()
+    with tarfile.open(root / "unbuilt" / "cnnctc.tar.gz", "w:gz") as tar:
+        add_folder(tar, REPO / "cnnctc", "cnnctc", skip_conf=True)
+    for name, member, kind in (("dotdot", "../evil.py", tarfile.REGTYPE),
+                               ("nested_dotdot", "cnnctc/../../evil.py", tarfile.REGTYPE),
+                               ("absolute", "/tmp/hub_conf_test_evil.py", tarfile.REGTYPE),
+                               ("symlink", "cnnctc/link", tarfile.SYMTYPE)):
+        (root / name).mkdir()
+        with tarfile.open(root / name / "cnnctc.tar.gz", "w:gz") as tar:
+            add_folder(tar, REPO / "cnnctc", "cnnctc")
+            add_bytes(tar, member, kind=kind)
+    for rel in ("zoo/small_test.ckpt", "cnnctc/release/small_test.ckpt"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(reference.ckpt, root / rel)
+    (root / OFFICIAL_PATH.lstrip("/")).parent.mkdir(parents=True)
+    (root / OFFICIAL_PATH.lstrip("/")).write_bytes(b"not the official checkpoint")
+    return root
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        """Quiet."""
+
+    def do_GET(self):
+        self.server.requests.append(self.path)
+        if self.path.startswith("/truncated/"):
+            self.send_response(200)
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            self.wfile.write(b"0123456789")
+            return
+        super().do_GET()
+
+
+class FileServer:
+    """A threaded HTTP server on 127.0.0.1 serving ``root``; ``requests`` lists the paths asked for."""
+
+    def __init__(self, root: Path):
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                                     functools.partial(_Handler, directory=str(root)))
+        self.httpd.requests = []
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread.start()
+        self.running = True
+
+    @property
+    def requests(self) -> list[str]:
+        return self.httpd.requests
+
+    def stop(self) -> None:
+        if self.running:
+            self.httpd.shutdown()
+            self.httpd.server_close()
+            self.thread.join()
+            self.running = False
+
+
+@pytest.fixture
+def server(served):
+    srv = FileServer(served)
+    yield srv
+    srv.stop()
+
+
+def card_text(asset_link: str, sha: str) -> str:
+    text = (CARDS / f"{SMALL}.md").read_text(encoding="utf-8")
+    text = re.sub(r"asset-link: .*", f"asset-link: {asset_link}", text)
+    return re.sub(r"asset-sha256: .*", f"asset-sha256: '{sha}'", text)
+
+
+@pytest.fixture
+def hub(tmp_path, monkeypatch, reference) -> Path:
+    """A clean hub: no MSHUB_* variables, a temporary cache, and a card directory with the test cards."""
+    for name in ENV:
+        monkeypatch.delenv(name, raising=False)
+    cards = tmp_path / "cards"
+    shutil.copytree(CARDS, cards)
+    for uid, link in ((URL_CARD, "<https://download.example.com/zoo/small_test.ckpt>"),
+                      (REL_CARD, "cnnctc/release/small_test.ckpt")):
+        (cards / f"{uid}.md").parent.mkdir(parents=True, exist_ok=True)
+        (cards / f"{uid}.md").write_text(card_text(link, reference.sha), encoding="utf-8")
+    monkeypatch.setenv("MSHUB_CARD_DIR", str(cards))
+    cache = tmp_path / "cache"
+    mshub.set_hub_dir(str(cache))
+    yield cache
+    mshub.set_hub_dir(None)
+
+
+def serve(monkeypatch, srv: FileServer, sub: str = "") -> None:
+    monkeypatch.setenv("MSHUB_GITEE_URL", f"{srv.url}{sub}")
+    monkeypatch.setenv("MSHUB_ASSET_MIRROR", srv.url)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ---------------------------------------------------------------- cards
+
+def test_required_cards_are_listed_and_valid(hub):
+    uids = mshub.hub_list()
+    assert set(REQUIRED) <= set(uids)
+    assert mshub.hub_list("1.1") == [OFFICIAL]
+    for uid in uids:
+        card = find_card(uid)
+        assert card.folder == card.header["repo-link"].strip("<>").rsplit("/", 1)[-1]
+    official = find_card(OFFICIAL)
+    assert official.model_name == "cnnctc" and official.folder == "cnnctc"
+    assert official.checkpoint.sha256 == OFFICIAL_SHA
+    assert official.checkpoint.link == "https://download.mindspore.cn" + OFFICIAL_PATH
+    small = find_card(SMALL).checkpoint
+    assert small.link == "cnnctc/release/cnnctc_cpu_small.ckpt" and not small.is_url
+    for uid in REQUIRED[3:]:  # models not built when their cards were written: no unmeasured claims
+        assert "accuracy" not in find_card(uid).header and not find_card(uid).assets
+
+
+BAD_CARDS = [
+    (lambda t: t.replace("license: Apache2.0\n", ""), "'license'"),
+    (lambda t: t.replace("module-type: cv", "module-type: vision"), "'module-type'"),
+    (lambda t: t.replace("fine-tunable: True", "fine-tunable: maybe"), "'fine-tunable'"),
+    (lambda t: re.sub(r"asset-sha256: .*", "asset-sha256: 'abc123'", t), "'asset-sha256'"),
+    (lambda t: t.replace("file-format: ckpt", "file-format: pth"), "'file-format'"),
+    (lambda t: re.sub(r"asset-link: .*", "asset-link: ../../etc/passwd", t), "'asset-link'"),
+    (lambda t: re.sub(r"repo-link: .*", "repo-link: <https://gitee.com/ctc-model-zoo>", t), "'repo-link'"),
+    (lambda t: t.replace("used-for: inference/transfer-learning", "used-for: training"), "'used-for'"),
+    (lambda t: t.replace("---\n", "", 1), "no header"),
+    (lambda t: t.replace("user-id: ctc-model-zoo", "user-id: [unclosed"), "not valid YAML"),
+]
+
+
+@pytest.mark.parametrize("mutate,field", BAD_CARDS, ids=[f for _, f in BAD_CARDS])
+def test_malformed_card_names_card_and_field(hub, mutate, field):
+    path = Path(os.environ["MSHUB_CARD_DIR"]) / "bad/cpu/2.10/bad_v1.0.md"
+    path.parent.mkdir(parents=True)
+    path.write_text(mutate(card_text("cnnctc/release/x.ckpt", "a" * 64)), encoding="utf-8")
+    with pytest.raises(mshub.CardError) as err:
+        mshub.load("bad/cpu/2.10/bad_v1.0", pretrained=False, source="local")
+    assert str(path) in str(err.value) and field in str(err.value)
+
+
+def test_unknown_uid_lists_close_matches(hub):
+    with pytest.raises(mshub.UnknownModelError, match=re.escape(OFFICIAL)):
+        mshub.load("mindspore/ascend/1.1/cnnctc_v1.2")
+    with pytest.raises(mshub.UnknownModelError, match="mindspore/ascend/2.10/crnn_minivgg_v1.0"):
+        mshub.load("crnn", pretrained=False)
+    with pytest.raises(mshub.UnknownModelError, match="no close match"):
+        mshub.load_weights(ms.nn.Dense(2, 2), "../../../etc/passwd")
+
+
+# ---------------------------------------------------------------- loading from this checkout
+
+@pytest.mark.parametrize("uid", BUNDLED)
+def test_load_without_weights_builds_each_available_model(hub, uid):
+    card = find_card(uid)
+    if not (REPO / card.folder / "mindspore_hub_conf.py").is_file():
+        for pretrained in (False, True):
+            with pytest.raises(mshub.ModelNotAvailableError, match="not available in this checkout yet"):
+                mshub.load(uid, pretrained=pretrained, source="local")
+        return
+    assert uid in EXPECTED_PARAMS, f"{uid}'s model is built: add its parameter count to EXPECTED_PARAMS"
+    net = mshub.load(uid, pretrained=False, source="local")
+    assert isinstance(net, ms.nn.Cell)
+    assert params_of(net) == EXPECTED_PARAMS[uid]
+
+
+def test_models_are_imported_in_isolation(hub, monkeypatch):
+    foreign = type(sys)("src")
+    monkeypatch.setitem(sys.modules, "src", foreign)
+    first = mshub.load(SMALL, pretrained=False, source="local")
+    second = mshub.load(SMALL, pretrained=False, source="local")
+    assert sys.modules["src"] is foreign and not [k for k in sys.modules if k.startswith("src.")]
+    first_module, second_module = type(first).__module__, type(second).__module__
+    assert first_module.startswith("_hub_conf_model_cnnctc_") and first_module != second_module
+    assert first_module in sys.modules and second_module in sys.modules  # kept for the graph compiler
+
+
+def test_released_small_checkpoint_loads_offline(hub):
+    """The default source with no base URL uses this checkout: the released checkpoint loads offline."""
+    release = REPO / "cnnctc/release/cnnctc_cpu_small.ckpt"
+    if not release.is_file():
+        with pytest.raises(mshub.ModelNotAvailableError, match="not in this checkout yet"):
+            mshub.load(SMALL)
+        return
+    recorded = release.with_name(release.name + ".sha256")
+    if recorded.is_file():
+        assert find_card(SMALL).checkpoint.sha256 == recorded.read_text(encoding="utf-8").split()[0], \
+            "put the release's sha256 into the card's asset-sha256 (see hub_conf/README.md)"
+    net = mshub.load(SMALL)
+    assert params_of(net) == EXPECTED_PARAMS[SMALL]
+    assert files_under(hub) == []
+
+
+def test_local_asset_is_verified_in_place(hub):
+    """A repository-relative asset is the checkout's own file, checked against the card's sha256."""
+    uid, asset = "test/cpu/2.10/local_v1.0", REPO / "cnnctc/default_config.yaml"
+    card = Path(os.environ["MSHUB_CARD_DIR"]) / f"{uid}.md"
+    card.write_text(card_text("cnnctc/default_config.yaml", "0" * 64), encoding="utf-8")
+    net = mshub.load(SMALL, pretrained=False, source="local")
+    with pytest.raises(mshub.IntegrityError) as err:
+        mshub.load_weights(net, uid, source="local")
+    assert str(asset) in str(err.value) and sha256(asset) in str(err.value) and "0" * 64 in str(err.value)
+    card.write_text(card_text("cnnctc/default_config.yaml", sha256(asset)), encoding="utf-8")
+    with pytest.raises(mshub.WeightsError, match="cannot read checkpoint .*default_config.yaml"):
+        mshub.load_weights(net, uid, source="local")
+    assert asset.is_file() and files_under(hub) == []
+
+
+# ---------------------------------------------------------------- remote sources
+
+@pytest.mark.parametrize("uid,sub", [(URL_CARD, ""), (REL_CARD, ""), (URL_CARD, "/whole")],
+                         ids=["https-asset", "repo-asset", "whole-repo-archive"])
+def test_remote_load_gives_the_source_networks_outputs(hub, server, monkeypatch, reference, uid, sub):
+    serve(monkeypatch, server, sub)
+    net = mshub.load(uid)
+    net.set_train(False)
+    np.testing.assert_allclose(net(ms.Tensor(reference.x)).asnumpy(), reference.y, rtol=1e-5, atol=1e-6)
+    assert f"{sub}/cnnctc.tar.gz" in server.requests
+    assert "test/cpu/2.10/small_test.ckpt" in files_under(hub)
+    assert "test/cpu/2.10/cnnctc/mindspore_hub_conf.py" in files_under(hub)
+    assert not [f for f in files_under(hub) if ".part" in f or ".download-" in f]
+
+
+def test_cache_reuse_and_force_reload(hub, server, monkeypatch):
+    serve(monkeypatch, server)
+    mshub.load(URL_CARD)
+    fetched = len(server.requests)
+    assert fetched == 2
+    mshub.load(URL_CARD)
+    assert len(server.requests) == fetched  # cached model folder and checkpoint, no network
+    mshub.load(URL_CARD, force_reload=True)
+    assert server.requests[fetched:] == ["/cnnctc.tar.gz", "/zoo/small_test.ckpt"]
+    server.stop()
+    net = mshub.load(URL_CARD)  # works offline from the cache
+    assert params_of(net) == EXPECTED_PARAMS[SMALL]
+    with pytest.raises(mshub.DownloadError, match="cannot reach 127.0.0.1"):
+        mshub.load(URL_CARD, force_reload=True)
+    assert "test/cpu/2.10/small_test.ckpt" in files_under(hub)  # a failed reload keeps the valid cache
+
+
+def test_sha_mismatch_is_an_integrity_error_and_leaves_nothing(hub, server, monkeypatch):
+    serve(monkeypatch, server)
+    cached = hub / "mindspore/ascend/1.1/cnnctc_ascend_v111_offical_cv_bs192_acc85.ckpt"
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"a corrupt earlier download")
+    actual = hashlib.sha256(b"not the official checkpoint").hexdigest()
+    with pytest.raises(mshub.IntegrityError) as err:
+        mshub.load_weights(ms.nn.Dense(2, 2), OFFICIAL)
+    assert OFFICIAL_SHA in str(err.value) and actual in str(err.value)
+    assert server.requests == [OFFICIAL_PATH]
+    assert files_under(hub) == []
+
+
+def test_remote_model_not_built(hub, server, monkeypatch):
+    serve(monkeypatch, server, "/unbuilt")
+    with pytest.raises(mshub.ModelNotAvailableError, match=r"not available in the archive .*/unbuilt/cnnctc.tar.gz"):
+        mshub.load(URL_CARD, pretrained=False)
+
+
+@pytest.mark.parametrize("sub,message", [("/dotdot", "absolute path or '..'"),
+                                         ("/nested_dotdot", "absolute path or '..'"),
+                                         ("/absolute", "absolute path or '..'"),
+                                         ("/symlink", "not a regular file")])
+def test_archive_path_traversal_refused(hub, server, monkeypatch, tmp_path, sub, message):
+    serve(monkeypatch, server, sub)
+    with pytest.raises(mshub.DownloadError, match=f"refused archive .*{re.escape(message)}"):
+        mshub.load(URL_CARD, pretrained=False)
+    assert files_under(hub) == []
+    assert not (tmp_path / "evil.py").exists() and not Path("/tmp/hub_conf_test_evil.py").exists()
+
+
+@pytest.mark.parametrize("base,message", [("{url}/missing", "HTTP error 404"),
+                                          ("http://127.0.0.1:{port}", "cannot reach 127.0.0.1"),
+                                          ("{url}/truncated", "truncated download .* got 10 of 100000 bytes")])
+def test_download_errors_are_clear(hub, server, monkeypatch, base, message):
+    monkeypatch.setenv("MSHUB_GITEE_URL", base.format(url=server.url, port=free_port()))
+    with pytest.raises(mshub.DownloadError, match=message):
+        mshub.load(URL_CARD, pretrained=False)
+    assert files_under(hub) == []
+
+
+# ---------------------------------------------------------------- weights
+
+def test_load_weights_loads_the_card_checkpoint(hub, server, monkeypatch, reference):
+    serve(monkeypatch, server)
+    net = mshub.load(SMALL, pretrained=False, source="local")
+    mshub.load_weights(net, URL_CARD)
+    saved = ms.load_checkpoint(str(reference.ckpt))
+    for p in net.get_parameters():
+        np.testing.assert_array_equal(p.asnumpy(), saved[p.name].asnumpy())
+    with pytest.raises(TypeError, match="mindspore.nn.Cell"):
+        mshub.load_weights("not a network", URL_CARD)
+
+
+def test_strict_loading_reports_names(hub, tmp_path, reference):
+    net = mshub.load(SMALL, pretrained=False, source="local")
+    params = ms.load_checkpoint(str(reference.ckpt))
+    extras = {"moment.Prediction.weight": params["Prediction.weight"], "global_step": ms.Parameter(
+        ms.Tensor([7], ms.int32), name="global_step"), "learning_rate": ms.Parameter(ms.Tensor([1e-3]))}
+    cases = {
+        "train_state": ({**params, **extras}, None),
+        "missing": ({k: v for k, v in params.items() if k != "Prediction.bias"},
+                    "1 network parameters missing from the file: Prediction.bias"),
+        "unexpected": ({**params, "head.weight": params["Prediction.weight"]},
+                       "1 unexpected keys in the file: head.weight"),
+        "reshaped": ({**params, "Prediction.bias": ms.Parameter(ms.Tensor(np.zeros(5, np.float32)))},
+                     "Prediction.bias (5,) vs (37,)"),
+    }
+    for name, (content, message) in cases.items():
+        path = tmp_path / f"{name}.ckpt"
+        ms.save_checkpoint([{"name": k, "data": v} for k, v in content.items()], str(path))
+        if message is None:
+            assert load_strict(net, str(path)) == ["global_step", "learning_rate", "moment.Prediction.weight"]
+        else:
+            with pytest.raises(mshub.WeightsError, match=re.escape(message)):
+                load_strict(net, str(path))
+    (tmp_path / "broken.ckpt").write_bytes(b"not a checkpoint")
+    with pytest.raises(mshub.WeightsError, match="cannot read checkpoint"):
+        load_strict(net, str(tmp_path / "broken.ckpt"))
+
+
+# ---------------------------------------------------------------- settings and command line
+
+def test_settings(hub, monkeypatch, tmp_path):
+    assert mshub.get_hub_dir() == str(hub)
+    mshub.set_hub_dir(None)
+    monkeypatch.setenv("MSHUB_DIR", str(tmp_path / "env"))
+    assert mshub.get_hub_dir() == str(tmp_path / "env")
+    monkeypatch.delenv("MSHUB_DIR")
+    assert mshub.get_hub_dir() == os.path.expanduser("~/.mscache")
+
+    assert [settings.base_url(s) for s in settings.SOURCES] == [None, None, None]
+    monkeypatch.setenv("MSHUB_BASE_URL", "http://mirror.example/zoo/")
+    monkeypatch.setenv("MSHUB_GITHUB_URL", "http://github.example/zoo")
+    assert [settings.base_url(s) for s in settings.SOURCES] == ["http://mirror.example/zoo",
+                                                                 "http://github.example/zoo", None]
+    with pytest.raises(mshub.HubError, match="source must be one of gitee, github, local"):
+        mshub.load(SMALL, source="svn")
+    assert settings.mirrored("https://download.mindspore.cn/a/b.ckpt") == "https://download.mindspore.cn/a/b.ckpt"
+    monkeypatch.setenv("MSHUB_ASSET_MIRROR", "http://127.0.0.1:8000/prefix/")
+    assert settings.mirrored("https://download.mindspore.cn/a/b.ckpt") == "http://127.0.0.1:8000/prefix/a/b.ckpt"
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "hub_conf", *args], cwd=REPO, env=dict(os.environ),
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_cli(hub, server, monkeypatch):
+    monkeypatch.setenv("MSHUB_DIR", str(hub))
+    listing = run_cli("list")
+    assert listing.returncode == 0, listing.stderr
+    for uid in REQUIRED:
+        assert uid in listing.stdout
+    assert re.search(r"mindspore/ascend/1\.1/cnnctc_v1\.1\s+cnnctc\s+ready", listing.stdout)
+
+    info = run_cli("info", OFFICIAL)
+    assert info.returncode == 0, info.stderr
+    assert OFFICIAL_SHA in info.stdout and "tree/main/cnnctc" in info.stdout and "model-name: cnnctc" in info.stdout
+
+    unknown = run_cli("info", "mindspore/ascend/1.1/cnnctc_v1.2")
+    assert unknown.returncode == 1 and "Traceback" not in unknown.stderr
+    assert unknown.stderr.startswith("error: unknown model uid") and OFFICIAL in unknown.stderr
+
+    serve(monkeypatch, server)
+    download = run_cli("download", URL_CARD)
+    assert download.returncode == 0, download.stderr
+    assert "sha256 verified" in download.stdout and "Downloading small_test.ckpt" in download.stderr
+    assert "test/cpu/2.10/small_test.ckpt" in files_under(hub)
+
+    load = run_cli("load", URL_CARD)
+    assert load.returncode == 0, load.stderr
+    assert "2,782,301 parameters, checkpoint loaded" in load.stdout
+
+    bad = Path(os.environ["MSHUB_CARD_DIR"]) / "bad/cpu/2.10/bad_v1.0.md"
+    bad.parent.mkdir(parents=True)
+    bad.write_text(card_text("cnnctc/release/x.ckpt", "a" * 63), encoding="utf-8")
+    broken = run_cli("list")
+    assert broken.returncode == 1 and "INVALID" in broken.stdout and "asset-sha256" in broken.stdout
