@@ -16,7 +16,6 @@ font split depends on ``--split_seed`` and on the installed fonts
 from __future__ import annotations
 
 import argparse
-import functools
 import glob
 import json
 import multiprocessing as mp
@@ -43,6 +42,27 @@ VAL_WORD_MODULO = 10    # one word in ten goes to validation
 FONT_SIZES = (24, 28, 32, 36, 40, 48)
 OUT_HEIGHT = 32
 MIN_CONTRAST = 90       # least luminance difference between text and background
+
+
+@dataclass(frozen=True)
+class Style:
+    """How much a rendering varies; ``plain`` means dark text on a light, flat background."""
+
+    rotation_deg: float
+    shear: float
+    perspective: float
+    blur_sigma: float
+    noise_sigma: float
+    jpeg_quality_min: int
+    plain: bool
+
+
+STYLES = {
+    # photographic variety: colours, textured backgrounds, rotation, perspective, blur, noise, JPEG
+    "full": Style(2.5, 0.12, 0.03, 1.2, 10.0, 60, plain=False),
+    # clean renderings (fonts and words vary, nothing else): an easy curriculum for the first steps
+    "clean": Style(0.0, 0.0, 0.0, 0.0, 0.0, 95, plain=True),
+}
 
 
 @dataclass(frozen=True)
@@ -105,7 +125,8 @@ def load_words(path: str, max_len: int) -> dict[str, list[str]]:
 class WordRenderer:
     """Renders one word image from a per-sample random generator."""
 
-    def __init__(self, fonts: Sequence[Font], words: Sequence[str], max_len: int):
+    def __init__(self, fonts: Sequence[Font], words: Sequence[str], max_len: int, style: Style):
+        self.style = style
         self.fonts = list(fonts)
         self.words = list(words)
         self.max_len = max_len
@@ -135,8 +156,9 @@ class WordRenderer:
             return word.capitalize()
         return word
 
-    @staticmethod
-    def _colours(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    def _colours(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        if self.style.plain:
+            return np.full(3, rng.uniform(200, 255), np.float32), np.full(3, rng.uniform(0, 50), np.float32)
         luma = np.array([0.299, 0.587, 0.114])
         while True:
             bg = rng.integers(0, 256, 3).astype(np.float32)
@@ -144,11 +166,12 @@ class WordRenderer:
             if abs(float((bg - fg) @ luma)) > MIN_CONTRAST:
                 return bg, fg
 
-    @staticmethod
-    def _background(rng: np.random.Generator, h: int, w: int, bg: np.ndarray) -> np.ndarray:
-        style = rng.random()
+    def _background(self, rng: np.random.Generator, h: int, w: int, bg: np.ndarray) -> np.ndarray:
         canvas = np.empty((h, w, 3), np.float32)
         canvas[:] = bg
+        if self.style.plain:
+            return canvas
+        style = rng.random()
         if style < 0.3:  # linear gradient
             ramp = np.linspace(-1.0, 1.0, w, dtype=np.float32)[None, :, None]
             canvas += ramp * rng.uniform(-25, 25, 3).astype(np.float32)
@@ -165,10 +188,10 @@ class WordRenderer:
         arr = np.asarray(mask, dtype=np.uint8)
         h, w = arr.shape
         # small rotation + perspective in one homography
-        angle = np.deg2rad(rng.normal(0, 2.5))
-        shear = rng.normal(0, 0.12)
+        angle = np.deg2rad(rng.normal(0, self.style.rotation_deg))
+        shear = rng.normal(0, self.style.shear)
         src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
-        jitter = rng.normal(0, 0.03, (4, 2)) * np.array([w, h]) * (rng.random() < 0.5)
+        jitter = rng.normal(0, self.style.perspective, (4, 2)) * np.array([w, h]) * (rng.random() < 0.5)
         rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
         centred = src - [w / 2, h / 2]
         dst = centred @ rot.T + [[shear * (c[1]), 0] for c in centred] + [w / 2, h / 2] + jitter
@@ -194,12 +217,13 @@ class WordRenderer:
         image = self._background(rng, h, w, bg) * (1.0 - mask) + fg * mask
         scale = OUT_HEIGHT / h
         image = cv2.resize(image, (max(1, round(w * scale)), OUT_HEIGHT), interpolation=cv2.INTER_AREA)
-        sigma = rng.uniform(0, 1.2)
+        sigma = rng.uniform(0, self.style.blur_sigma)
         if sigma > 0.4:
             image = cv2.GaussianBlur(image, (0, 0), sigma)
-        image += rng.normal(0, rng.uniform(0, 10), image.shape).astype(np.float32)
+        image += rng.normal(0, rng.uniform(0, self.style.noise_sigma), image.shape).astype(np.float32)
         image = np.clip(image, 0, 255).astype(np.uint8)
-        ok, jpeg = cv2.imencode(".jpg", image[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(60, 96))])
+        quality = int(rng.integers(self.style.jpeg_quality_min, 96))
+        ok, jpeg = cv2.imencode(".jpg", image[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, quality])
         if not ok:
             raise RuntimeError(f"JPEG encoding failed for {text!r}")
         return jpeg.tobytes(), text
@@ -287,6 +311,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="seed of the font split: keep it to draw new samples over the same train/val fonts")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--max_len", type=int, default=13, help="longest word rendered")
+    parser.add_argument("--style", choices=sorted(STYLES), default="full",
+                        help="full: photographic variety; clean: dark text on a flat light background")
     parser.add_argument("--words", default=WORD_LIST, help="word list, one word a line")
     parser.add_argument("--export_val_images", type=int, default=16,
                         help="also write this many validation images to OUT/val_images with a gt.txt")
@@ -298,7 +324,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         if not fonts[split] or not words[split]:
             raise SystemExit(f"no usable {split} fonts or words: install the Debian font packages "
                              f"(see scripts/setup_system.sh)")
-    renderers = {s: WordRenderer(fonts[s], words[s], args.max_len) for s in SPLITS}
+    renderers = {s: WordRenderer(fonts[s], words[s], args.max_len, STYLES[args.style]) for s in SPLITS}
     os.makedirs(args.out, exist_ok=True)
     rates = {}
     chunk = 256
@@ -311,6 +337,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                                       total, split)
     summary = {
         "seed": args.seed,
+        "style": args.style,
         "split_seed": args.split_seed,
         "counts": {"train": args.train, "val": args.val},
         "images_per_second": {k: round(v, 1) for k, v in rates.items()},

@@ -72,3 +72,12 @@ def test_font_split_keeps_families_together():
     split = synth_text.split_fonts(fonts, seed=0)
     assert len(split["val"]) == 4 and len(split["train"]) == 16
     assert not {f.family for f in split["val"]} & {f.family for f in split["train"]}
+
+
+def test_clean_style_is_dark_text_on_light_flat_background(tmp_path):
+    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "synth_text.py"), "--out", str(tmp_path),
+                    "--train", "12", "--val", "0", "--style", "clean", "--export_val_images", "0"],
+                   check=True, capture_output=True)
+    for data, _ in read_lmdb(os.path.join(str(tmp_path), "train")):
+        gray = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE).astype(np.float32)
+        assert np.percentile(gray, 90) > 190 and gray.min() < 90

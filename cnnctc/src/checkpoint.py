@@ -17,7 +17,7 @@ from typing import Optional
 import mindspore as ms
 from mindspore import nn
 
-TRAIN_STATE_PREFIXES = ("moment", "mean_grad", "mean_square", "moment1.", "moment2.", "accum.", "stat.")
+TRAIN_STATE_PREFIXES = ("moment.", "moment1.", "moment2.", "mean_grad.", "mean_square.", "accum.", "stat.")
 TRAIN_STATE_NAMES = ("global_step", "learning_rate", "scale_sense", "beta1_power", "beta2_power", "momentum",
                      "step", "epoch", "epoch_num", "step_num")
 

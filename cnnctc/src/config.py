@@ -20,6 +20,9 @@ MODEL_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_CONFIG = os.path.join(MODEL_DIR, "default_config.yaml")
 
 
+ALIASES = {"checkpoint_path": ("--ckpt", "--ckpt_file")}
+
+
 class ConfigError(ValueError):
     """A configuration file or override is malformed."""
 
@@ -66,17 +69,17 @@ def load_config(argv: Optional[Sequence[str]] = None, description: str = "",
                 default_path: str = DEFAULT_CONFIG) -> SimpleNamespace:
     """Read the config file and the command-line overrides; return an attribute namespace."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    pre = argparse.ArgumentParser(add_help=False)
+    pre = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     pre.add_argument("--config_path", default=default_path)
     known, _ = pre.parse_known_args(argv)
     values, helps = _read_yaml(known.config_path)
 
-    parser = argparse.ArgumentParser(description=description,
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(description=description, allow_abbrev=False,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config_path", default=default_path, help="YAML config file")
     for key, default in values.items():
-        parser.add_argument(f"--{key}", type=str, default=None, metavar=type(default).__name__.upper(),
-                            help=f"{helps.get(key, '')} (default: {default!r})")
+        parser.add_argument(f"--{key}", *ALIASES.get(key, ()), dest=key, type=str, default=None,
+                            metavar=type(default).__name__.upper(), help=f"{helps.get(key, '')} (default: {default!r})")
     args = parser.parse_args(argv)
     for key, default in values.items():
         text = getattr(args, key)

@@ -1,8 +1,6 @@
 """Run a network over a dataset and score it: word accuracy and normalised edit distance."""
 from __future__ import annotations
 
-from typing import Callable, Optional
-
 import mindspore as ms
 import numpy as np
 from mindspore import nn
@@ -21,8 +19,7 @@ def predict_padded(net: nn.Cell, images: np.ndarray, batch_size: int) -> np.ndar
 
 
 def evaluate_source(net: nn.Cell, source: LmdbWordSource, converter: CTCLabelConverter, batch_size: int,
-                    num_workers: int, on_batch: Optional[Callable[[list[str], list[str]], None]] = None
-                    ) -> RecognitionMetric:
+                    num_workers: int) -> RecognitionMetric:
     """Score ``net`` (put in eval mode here) on every usable sample of ``source``."""
     net.set_train(False)
     metric = RecognitionMetric()
@@ -32,6 +29,4 @@ def evaluate_source(net: nn.Cell, source: LmdbWordSource, converter: CTCLabelCon
         predictions = [text for text, _ in converter.decode(logits)]
         truths = batch_labels(batch["label"], batch["length"], converter)
         metric.update(predictions, truths)
-        if on_batch is not None:
-            on_batch(predictions, truths)
     return metric

@@ -42,7 +42,7 @@ def test_ctc_loss_matches_reference():
     labels = np.full((batch, max_len), classes - 1, np.int32)
     for i, lab in enumerate(labels_list):
         labels[i, :len(lab)] = lab
-    lengths = np.array([len(l) for l in labels_list], np.int32)
+    lengths = np.array([len(lab) for lab in labels_list], np.int32)
     loss = CTCLoss(classes, steps)(ms.Tensor(logits), ms.Tensor(labels), ms.Tensor(lengths))
     expected = np.mean([ctc_nll_reference(logits[i], labels_list[i], classes - 1) for i in range(batch)])
     assert float(loss.asnumpy()) == pytest.approx(expected, rel=1e-4)
@@ -91,3 +91,9 @@ def test_bad_overrides_are_clear(tmp_path):
         load_config(["--config_path", str(tmp_path / "none.yaml")])
     with pytest.raises(SystemExit):
         load_config(["--no_such_key", "1"])
+
+
+def test_ckpt_alias_and_no_abbreviations():
+    assert load_config(["--ckpt", "a.ckpt"]).checkpoint_path == "a.ckpt"
+    with pytest.raises(SystemExit):
+        load_config(["--ckpt_pre", "x"])  # an abbreviation is not silently taken for --ckpt_prefix
