@@ -40,6 +40,8 @@ SPLITS = ("train", "val")
 VAL_FONT_EVERY = 5      # one font family in five goes to validation
 VAL_WORD_MODULO = 10    # one word in ten goes to validation
 FONT_SIZES = (24, 28, 32, 36, 40, 48)
+# Faces whose a-z code points draw something else (Greek symbols, dingbats, keycaps): a label would lie.
+NON_TEXT_FAMILIES = re.compile(r"symbol|dingbat|d050000l|keyboard|wingding|webding", re.IGNORECASE)
 OUT_HEIGHT = 32
 MIN_CONTRAST = 90       # least luminance difference between text and background
 
@@ -102,13 +104,17 @@ def discover_fonts(dirs: Sequence[str] = FONT_DIRS) -> list[Font]:
 
 
 def split_fonts(fonts: Sequence[Font], seed: int) -> dict[str, list[Font]]:
-    """Assign whole font families to train or val, deterministically."""
+    """Assign whole font families to train or val, deterministically; leave out non-text faces.
+
+    Non-text families are dropped after the split so that the others keep their side.
+    """
     families = sorted({f.family for f in fonts})
     order = np.random.default_rng(seed).permutation(len(families))
     val_families = {families[i] for k, i in enumerate(order) if k % VAL_FONT_EVERY == 0}
+    text_fonts = [f for f in fonts if not NON_TEXT_FAMILIES.search(f.family)]
     return {
-        "train": [f for f in fonts if f.family not in val_families],
-        "val": [f for f in fonts if f.family in val_families],
+        "train": [f for f in text_fonts if f.family not in val_families],
+        "val": [f for f in text_fonts if f.family in val_families],
     }
 
 

@@ -67,11 +67,15 @@ def test_splits_share_no_word_and_no_font(two_runs):
     assert families["train"] and families["val"] and not families["train"] & families["val"]
 
 
-def test_font_split_keeps_families_together():
+def test_font_split_keeps_families_together_and_drops_non_text_faces():
     fonts = [synth_text.Font(f"/f/{fam}-{style}.ttf", 0, fam) for fam in "ABCDEFGHIJ" for style in ("R", "B")]
     split = synth_text.split_fonts(fonts, seed=0)
     assert len(split["val"]) == 4 and len(split["train"]) == 16
     assert not {f.family for f in split["val"]} & {f.family for f in split["train"]}
+    odd = [synth_text.Font(f"/f/{fam}.otf", 0, fam) for fam in ("Standard Symbols PS", "D050000L",
+                                                                 "Linux Biolinum Keyboard O")]
+    with_odd = synth_text.split_fonts(fonts + odd, seed=0)
+    assert not any(synth_text.NON_TEXT_FAMILIES.search(f.family) for s in with_odd.values() for f in s)
 
 
 def test_clean_style_is_dark_text_on_light_flat_background(tmp_path):

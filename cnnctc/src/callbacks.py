@@ -72,8 +72,13 @@ class LossCurve:
         import matplotlib.pyplot as plt
 
         rows = sorted(self.rows)
+        steps, losses = [r[0] for r in rows], [r[1] for r in rows]
+        window = max(1, len(rows) // 100)
+        smooth = [sum(losses[max(0, i - window + 1):i + 1]) / len(losses[max(0, i - window + 1):i + 1])
+                  for i in range(len(losses))]
         fig, ax = plt.subplots(figsize=(7, 4))
-        ax.plot([r[0] for r in rows], [r[1] for r in rows], color="tab:blue", linewidth=1, label="train loss")
+        ax.plot(steps, losses, color="tab:blue", linewidth=0.5, alpha=0.3)
+        ax.plot(steps, smooth, color="tab:blue", linewidth=1.5, label=f"train loss (mean of {window} steps)")
         ax.set_xlabel("step")
         ax.set_ylabel("CTC loss")
         ax.set_yscale("log")

@@ -146,8 +146,10 @@ def create_dataset(source: LmdbWordSource, batch_size: int, shuffle: bool, num_w
                    num_shards: int = 1, shard_id: int = 0, drop_remainder: bool = True) -> ds.Dataset:
     """Build the pipeline: parallel decode/resize -> drop corrupt -> normalise (C++) -> batch.
 
-    Batches hold image float32 [B,3,H,W], label int32 [B,L], length int32 [B].
+    Batches hold image float32 [B,3,H,W], label int32 [B,L], length int32 [B].  ``num_workers`` is
+    capped at the machine's core count (MindSpore refuses more).
     """
+    num_workers = max(1, min(num_workers, os.cpu_count() or 1))
     dataset = ds.GeneratorDataset(source, column_names=COLUMNS, shuffle=shuffle,
                                   num_parallel_workers=num_workers, python_multiprocessing=False,
                                   num_shards=num_shards if num_shards > 1 else None,
