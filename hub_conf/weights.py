@@ -12,8 +12,9 @@ from mindspore import nn
 
 from .errors import WeightsError
 
-TRAIN_STATE_PREFIXES = ("moment", "mean_grad", "mean_square", "moment1.", "moment2.", "accum.", "stat.")
-TRAIN_STATE_NAMES = ("global_step", "learning_rate", "scale_sense", "beta1_power", "beta2_power", "step", "epoch")
+TRAIN_STATE_PREFIXES = ("moment.", "moment1.", "moment2.", "mean_grad.", "mean_square.", "accum.", "stat.")
+TRAIN_STATE_NAMES = ("global_step", "learning_rate", "scale_sense", "beta1_power", "beta2_power", "momentum",
+                     "step", "epoch", "epoch_num")
 
 
 def is_train_state(name: str) -> bool:
