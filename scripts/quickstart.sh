@@ -43,8 +43,9 @@ if [ -n "$LMDB" ]; then
   [ -d "$TRAIN_LMDB" ] || { echo "error: training LMDB '$TRAIN_LMDB' is not a directory" >&2; exit 2; }
   [ -d "$EVAL_LMDB" ] || { echo "error: evaluation LMDB '$EVAL_LMDB' is not a directory" >&2; exit 2; }
   TRAIN_LMDB="$(cd "$TRAIN_LMDB" && pwd)"; EVAL_LMDB="$(cd "$EVAL_LMDB" && pwd)"
-  IMAGES="$EVAL_LMDB"
   echo "using $TRAIN_LMDB for training, $EVAL_LMDB for evaluation"
+  IMAGES="$(python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); from synth_text import export_images; \
+print(export_images(sys.argv[2], sys.argv[3], 12))' "$ROOT/scripts" "$EVAL_LMDB" "$OUT/eval_images")"
 else
   # 1,500 training words: 300 steps of 16 pass over them ~3 times, so the fine-tuning loss visibly falls
   python3 "$ROOT/scripts/synth_text.py" --out "$OUT/data" --train 1500 --val 1000 --seed 1 --export_val_images 12
@@ -56,10 +57,8 @@ if [ $FROM_SCRATCH -eq 0 ]; then
   banner 3 "evaluating the released checkpoint $(basename "$CKPT_RELEASED")"
   (cd "$ROOT/cnnctc/release" && sha256sum -c cnnctc_cpu_small.ckpt.sha256)
   python3 eval.py "${MODEL_ARGS[@]}" --checkpoint_path "$CKPT_RELEASED" --eval_dataset_path "$EVAL_LMDB"
-  if [ -z "$LMDB" ]; then
-    echo; echo "recognising a few validation images:"
-    python3 infer.py "${MODEL_ARGS[@]}" --checkpoint_path "$CKPT_RELEASED" --input "$IMAGES"
-  fi
+  echo; echo "recognising a few validation images:"
+  python3 infer.py "${MODEL_ARGS[@]}" --checkpoint_path "$CKPT_RELEASED" --input "$IMAGES"
   TRAIN_ARGS=(--pretrained "$CKPT_RELEASED" --base_lr 0.0001 --warmup_steps 20 --max_steps "${STEPS:-300}")
   WHAT="fine-tuning the released checkpoint"
 else
