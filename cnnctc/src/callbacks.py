@@ -6,6 +6,8 @@ import os
 import time
 from typing import Optional
 
+import numpy as np
+
 
 def format_seconds(seconds: float) -> str:
     seconds = int(max(0, seconds))
@@ -74,8 +76,9 @@ class LossCurve:
         rows = sorted(self.rows)
         steps, losses = [r[0] for r in rows], [r[1] for r in rows]
         window = max(1, len(rows) // 100)
-        smooth = [sum(losses[max(0, i - window + 1):i + 1]) / len(losses[max(0, i - window + 1):i + 1])
-                  for i in range(len(losses))]
+        sums = np.cumsum([0.0] + losses)
+        starts = np.maximum(0, np.arange(1, len(losses) + 1) - window)
+        smooth = (sums[1:] - sums[starts]) / (np.arange(1, len(losses) + 1) - starts)  # trailing mean
         fig, ax = plt.subplots(figsize=(7, 4))
         ax.plot(steps, losses, color="tab:blue", linewidth=0.5, alpha=0.3)
         ax.plot(steps, smooth, color="tab:blue", linewidth=1.5, label=f"train loss (mean of {window} steps)")
