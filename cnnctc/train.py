@@ -7,7 +7,10 @@
 
 Checkpoints (network + optimizer state) go to ``save_dir/ckpt`` every
 ``save_checkpoint_steps`` and at the end, written atomically, the last
-``keep_checkpoint_max`` kept; ``save_dir/loss.png`` is the loss curve.
+``keep_checkpoint_max`` kept; ``save_dir/loss.png`` is the loss curve.  The
+sample order is a seeded stream (``src.sampler``), so ``--resume`` also
+continues the data where it stopped; ``train_mix`` schedules the share of each
+training path (e.g. an easy dataset early, the target domain at the end).
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ from src.dataset import LmdbWordSource, create_dataset, describe, label_converte
 from src.evaluate import evaluate_source
 from src.loss import CTCLoss, NetWithLoss
 from src.lr_schedule import warmup_cosine_lr
+from src.sampler import parse_mix, sample_order
 from src.train_cell import TrainOneStepCell, build_optimizer
 
 
@@ -46,8 +50,8 @@ def train(cfg) -> str:
     converter = label_converter(cfg)
     source = LmdbWordSource(train_paths, converter, cfg.image_height, cfg.image_width)
     say(f"training data: {len(source)} samples\n{describe(source)}")
-    dataset = create_dataset(source, cfg.train_batch_size, shuffle=True, num_workers=cfg.num_workers,
-                             num_shards=group, shard_id=rank)
+    for start, weights in parse_mix(cfg.train_mix, len(train_paths)):
+        say(f"  from {start:.0%} of the steps on, draw the paths in proportion {', '.join(f'{w:.2f}' for w in weights)}")
     steps_per_epoch = len(source) // (cfg.train_batch_size * group)  # not get_dataset_size(): a filter would scan
     if steps_per_epoch == 0:
         raise UsageError(f"{len(source)} samples give no full batch of {cfg.train_batch_size} on {group} device(s)")
@@ -87,7 +91,11 @@ def train(cfg) -> str:
 
     best_accuracy = -1.0
     final_path = os.path.join(ckpt_dir, f"{cfg.ckpt_prefix}-{total_steps}.ckpt")
-    while step < total_steps:
+    groups = source.indices_by_entry()
+    while step < total_steps:  # a second pass only if skipped corrupt images used up the slack
+        order = sample_order(groups, cfg.train_mix, total_steps, cfg.train_batch_size, step, group, rank, cfg.seed)
+        dataset = create_dataset(source, cfg.train_batch_size, shuffle=False, num_workers=cfg.num_workers,
+                                 order=order)
         for image, label, length in dataset.create_tuple_iterator(num_epochs=1):
             loss, overflow, _ = train_cell(image, label, length)
             step += 1

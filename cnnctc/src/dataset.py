@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Optional, Sequence
 
 import lmdb
 import mindspore.dataset as ds
@@ -75,7 +75,10 @@ class LmdbWordSource:
         self.converter = converter
         self.height, self.width = height, width
         self.skipped = SkipCounts()
-        self.lmdb_paths = [p for path in paths for p in find_lmdbs(path)]
+        found = [(entry, p) for entry, path in enumerate(paths) for p in find_lmdbs(path)]
+        self.lmdb_paths = [p for _, p in found]
+        self.entry_of_lmdb = [entry for entry, _ in found]  # which of ``paths`` each LMDB came from
+        self.num_entries = len(paths)
         self.samples: list[tuple[int, int, str]] = []  # (lmdb number, key index, label)
         self.sizes: dict[str, int] = {}
         for number, path in enumerate(self.lmdb_paths):
@@ -138,22 +141,47 @@ class LmdbWordSource:
     def label(self, index: int) -> str:
         return self.samples[index][2]
 
+    def indices_by_entry(self) -> list[np.ndarray]:
+        """Sample indices of each of the ``paths`` given to the constructor."""
+        entries = np.asarray([self.entry_of_lmdb[number] for number, _, _ in self.samples])
+        return [np.flatnonzero(entries == entry) for entry in range(self.num_entries)]
+
 
 COLUMNS = ["image", "label", "length", "valid"]
 
 
+class _InOrder:
+    """The samples of a source in a given order, read sequentially (an order may repeat samples and be
+    longer than the source, which a ``GeneratorDataset`` sampler may not)."""
+
+    def __init__(self, source: LmdbWordSource, order: np.ndarray):
+        self.source, self.order = source, order
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def __getitem__(self, index: int):
+        return self.source[int(self.order[index])]
+
+
 def create_dataset(source: LmdbWordSource, batch_size: int, shuffle: bool, num_workers: int = 2,
-                   num_shards: int = 1, shard_id: int = 0, drop_remainder: bool = True) -> ds.Dataset:
+                   num_shards: int = 1, shard_id: int = 0, drop_remainder: bool = True,
+                   order: Optional[np.ndarray] = None) -> ds.Dataset:
     """Build the pipeline: parallel decode/resize -> drop corrupt -> normalise (C++) -> batch.
 
-    Batches hold image float32 [B,3,H,W], label int32 [B,L], length int32 [B].  ``num_workers`` is
-    capped at the machine's core count (MindSpore refuses more).
+    Batches hold image float32 [B,3,H,W], label int32 [B,L], length int32 [B].  ``order`` (sample
+    indices of this device, see ``src.sampler``) replaces ``shuffle`` and sharding.  ``num_workers``
+    is capped at the machine's core count (MindSpore refuses more).
     """
     num_workers = max(1, min(num_workers, os.cpu_count() or 1))
-    dataset = ds.GeneratorDataset(source, column_names=COLUMNS, shuffle=shuffle,
-                                  num_parallel_workers=num_workers, python_multiprocessing=False,
-                                  num_shards=num_shards if num_shards > 1 else None,
-                                  shard_id=shard_id if num_shards > 1 else None)
+    if order is not None:
+        dataset = ds.GeneratorDataset(_InOrder(source, order), column_names=COLUMNS, shuffle=False,
+                                      num_parallel_workers=num_workers, python_multiprocessing=False)
+    else:
+        dataset = ds.GeneratorDataset(source, column_names=COLUMNS, shuffle=shuffle,
+                                      num_parallel_workers=num_workers, python_multiprocessing=False,
+                                      num_shards=num_shards if num_shards > 1 else None,
+                                      shard_id=shard_id if num_shards > 1 else None)
     dataset = dataset.filter(predicate=lambda valid: bool(valid), input_columns=["valid"],
                              num_parallel_workers=1)
     dataset = dataset.project(["image", "label", "length"])

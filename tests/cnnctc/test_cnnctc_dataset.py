@@ -105,3 +105,15 @@ def test_synthesized_lmdb_reads_in_order(synth_words):
     batch = next(create_dataset(source, 16, shuffle=False, num_workers=2)
                  .create_dict_iterator(num_epochs=1, output_numpy=True))
     assert batch["image"].shape == (16, 3, 32, 100)
+
+
+def test_pipeline_follows_a_sample_order_with_repeats_and_two_paths(tmp_path):
+    first = make_lmdb(str(tmp_path / "first"), [(word_image(), w) for w in ["ab", "cd", "ef"]])
+    second = make_lmdb(str(tmp_path / "second"), [(word_image(), w) for w in ["gh", "ij"]])
+    source = LmdbWordSource([first, second], CONVERTER, 32, 100)
+    assert [group.tolist() for group in source.indices_by_entry()] == [[0, 1, 2], [3, 4]]
+    order = np.array([4, 0, 0, 3, 2, 4, 1, 1, 3, 0])  # longer than the source, with repeats
+    batches = create_dataset(source, batch_size=5, shuffle=False, num_workers=2, order=order)
+    labels = [CONVERTER.character[row[0]] + CONVERTER.character[row[1]]
+              for batch in batches.create_dict_iterator(num_epochs=1, output_numpy=True) for row in batch["label"]]
+    assert labels == [source.label(i) for i in order]

@@ -66,7 +66,12 @@ def test_resume_continues_step_count_and_state(trained, tmp_path):
     params = read_checkpoint(str(run_dir / "ckpt" / f"CNNCTC-{STEPS}.ckpt"))
     assert int(params["global_step"].asnumpy().reshape(-1)[0]) == STEPS
     with open(run_dir / "loss.csv", encoding="utf-8") as f:
-        assert [int(r["step"]) for r in csv.DictReader(f)] == list(range(1, STEPS + 1))
+        resumed = list(csv.DictReader(f))
+    assert [int(r["step"]) for r in resumed] == list(range(1, STEPS + 1))
+    # same weights, optimizer state and samples as the uninterrupted run: the same losses
+    with open(os.path.join(trained["dir"], "loss.csv"), encoding="utf-8") as f:
+        uninterrupted = [float(r["loss"]) for r in csv.DictReader(f)]
+    np.testing.assert_allclose([float(r["loss"]) for r in resumed[12:]], uninterrupted[12:], rtol=1e-3)
 
 
 def test_eval_prints_a_table(trained):
@@ -155,6 +160,8 @@ def test_recognizer_api_matches_network(trained):
     ("export.py", ["--checkpoint_path", "{official}"], "does not fit the network"),
     ("infer.py", ["--checkpoint_path", "{ckpt}", "--input", "/no/such/image.png"], "does not exist"),
     ("train.py", ["--train_batch_size", "lots"], "--train_batch_size expects a int"),
+    ("train.py", ["--train_dataset_path", "{val}", "--train_mix", "{{0: [1, 3]}}"],
+     "train_mix: phase 0 needs one weight per training path (1)"),
     ("export.py", ["--checkpoint_path", "{ckpt}", "--file_format", "TFLITE"], "file_format must be one of"),
 ])
 def test_bad_command_lines_fail_clearly(trained, tmp_path, script, args, message):
