@@ -165,23 +165,17 @@ class _InOrder:
 
 
 def create_dataset(source: LmdbWordSource, batch_size: int, shuffle: bool, num_workers: int = 2,
-                   num_shards: int = 1, shard_id: int = 0, drop_remainder: bool = True,
-                   order: Optional[np.ndarray] = None) -> ds.Dataset:
+                   drop_remainder: bool = True, order: Optional[np.ndarray] = None) -> ds.Dataset:
     """Build the pipeline: parallel decode/resize -> drop corrupt -> normalise (C++) -> batch.
 
-    Batches hold image float32 [B,3,H,W], label int32 [B,L], length int32 [B].  ``order`` (sample
-    indices of this device, see ``src.sampler``) replaces ``shuffle`` and sharding.  ``num_workers``
-    is capped at the machine's core count (MindSpore refuses more).
+    Batches hold image float32 [B,3,H,W], label int32 [B,L], length int32 [B].  ``order`` (this
+    device's sample indices, see ``src.sampler``, which also does the sharding) replaces ``shuffle``.
+    ``num_workers`` is capped at the machine's core count (MindSpore refuses more).
     """
     num_workers = max(1, min(num_workers, os.cpu_count() or 1))
-    if order is not None:
-        dataset = ds.GeneratorDataset(_InOrder(source, order), column_names=COLUMNS, shuffle=False,
-                                      num_parallel_workers=num_workers, python_multiprocessing=False)
-    else:
-        dataset = ds.GeneratorDataset(source, column_names=COLUMNS, shuffle=shuffle,
-                                      num_parallel_workers=num_workers, python_multiprocessing=False,
-                                      num_shards=num_shards if num_shards > 1 else None,
-                                      shard_id=shard_id if num_shards > 1 else None)
+    samples = source if order is None else _InOrder(source, order)
+    dataset = ds.GeneratorDataset(samples, column_names=COLUMNS, shuffle=shuffle and order is None,
+                                  num_parallel_workers=num_workers, python_multiprocessing=False)
     dataset = dataset.filter(predicate=lambda valid: bool(valid), input_columns=["valid"],
                              num_parallel_workers=1)
     dataset = dataset.project(["image", "label", "length"])
