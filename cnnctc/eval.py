@@ -4,47 +4,47 @@
     python eval.py --config_path cpu_small.yaml --checkpoint_path release/cnnctc_cpu_small.ckpt \
         --eval_dataset_path data/synth/val
 
-Each LMDB found under ``eval_dataset_path`` gets its own row (IIIT5K, SVT, IC03,
-IC13, IC15, SVTP, CUTE80 in the clovaai layout), then the total.  Ground truth
-and predictions are compared case-insensitively on 0-9a-z.  The checkpoint may
-be one of ours (training state is ignored) or the official zoo file.
+Each LMDB found under ``eval_dataset_path`` gets its own row (IIIT5K, SVT, IC03, IC13, IC15, SVTP,
+CUTE80 in the clovaai layout), then the total.  Ground truth and predictions are compared after
+``metric_normalize`` (clovaai's protocol by default: case-insensitive, 0-9a-z only).  The
+checkpoint may be one of ours (training state is ignored) or the official zoo file.
 """
 from __future__ import annotations
 
 import os
+from types import SimpleNamespace
 
-from src.checkpoint import load_into
-from src.cli import UsageError, log, run_cli
-from src.cnn_ctc import build_network
-from src.config import load_config, resolve_path
-from src.context import setup_context
-from src.dataset import LmdbWordSource, find_lmdbs, label_converter
-from src.evaluate import evaluate_source
-from src.metrics import RecognitionMetric
+from src.cnn_ctc import build_network, label_converter
+from src.data import evaluate_words, new_metric, word_source
+from src.model_utils.checkpoint import load_into
+from src.model_utils.config import load_config, path_list, resolve_path
+from src.model_utils.context import setup_context
+from src.model_utils.errors import UsageError, log, run_cli
+from src.model_utils.lmdb_source import find_lmdbs
+from src.model_utils.metrics import RecognitionMetric
 
 
-def evaluate(cfg) -> dict[str, RecognitionMetric]:
+def evaluate(cfg: SimpleNamespace) -> dict[str, RecognitionMetric]:
     """Evaluate ``cfg.checkpoint_path`` on every LMDB of ``cfg.eval_dataset_path``; print and return the table."""
     if not cfg.checkpoint_path:
         raise UsageError("set --checkpoint_path")
-    paths = [cfg.eval_dataset_path] if isinstance(cfg.eval_dataset_path, str) else cfg.eval_dataset_path
-    lmdbs = [lmdb for path in paths for lmdb in find_lmdbs(resolve_path(path))]
+    paths = path_list(cfg.eval_dataset_path)
+    if not paths:
+        raise UsageError("set --eval_dataset_path")
+    lmdbs = list(dict.fromkeys(lmdb for path in paths for lmdb in find_lmdbs(path)))
+    converter = label_converter(cfg)
     setup_context(cfg)
     net = build_network(cfg)
     load_into(net, resolve_path(cfg.checkpoint_path))
-    converter = label_converter(cfg)
     results: dict[str, RecognitionMetric] = {}
     for path in lmdbs:
-        source = LmdbWordSource([path], converter, cfg.image_height, cfg.image_width, strip_unknown=True)
-        results[path] = evaluate_source(net, source, converter, cfg.eval_batch_size, cfg.num_workers)
-        skipped = source.skipped
-        if skipped.corrupt_image or skipped.too_long or skipped.out_of_charset or skipped.missing_label:
-            log(f"{path}: {skipped.summary()}")
-    total = RecognitionMetric()
+        source = word_source(cfg, [path], converter, for_eval=True)
+        results[path] = evaluate_words(cfg, net, source, converter)
+        if source.skipped.any():
+            log(f"{path}: {source.skipped.summary()}")
+    total = new_metric(cfg)
     for metric in results.values():
-        total.correct += metric.correct
-        total.norm_ed_sum += metric.norm_ed_sum
-        total.count += metric.count
+        total.merge(metric)
     name_width = max(len(_short(p)) for p in results) + 2
     log(f"{'dataset':<{name_width}}{'word acc':>10}{'1-N.E.D':>10}{'samples':>9}")
     for path, metric in list(results.items()) + [("total", total)]:

@@ -9,54 +9,29 @@ CKPT writes the network's parameters without the optimizer state (a release chec
 """
 from __future__ import annotations
 
-import os
+from types import SimpleNamespace
 
-import mindspore as ms
-import numpy as np
-
-from src.checkpoint import load_into, save_atomic
-from src.cli import UsageError, log, run_cli
 from src.cnn_ctc import build_network
-from src.config import load_config, resolve_path
-from src.context import setup_context
+from src.model_utils.checkpoint import load_into
+from src.model_utils.config import load_config, resolve_path
+from src.model_utils.context import setup_context
+from src.model_utils.errors import UsageError, log, run_cli
+from src.model_utils.export import check_format, export_network
 
-FORMATS = {"MINDIR": ".mindir", "ONNX": ".onnx", "AIR": ".air", "CKPT": ".ckpt"}
 
-
-def export(cfg) -> str:
+def export(cfg: SimpleNamespace) -> str:
     """Export ``cfg.checkpoint_path`` to ``cfg.file_name`` + extension; return the file path."""
-    file_format = cfg.file_format.upper()
-    if file_format not in FORMATS:
-        raise UsageError(f"file_format must be one of {', '.join(FORMATS)}, got {cfg.file_format!r}")
-    if file_format == "AIR" and cfg.device_target != "Ascend":
-        raise UsageError(f"AIR export needs an Ascend device (device_target is {cfg.device_target}); "
-                         "export MINDIR or ONNX here, or run on Ascend with --device_target Ascend")
+    file_format = check_format(cfg.file_format, cfg.device_target)
     if not cfg.checkpoint_path:
         raise UsageError("set --checkpoint_path")
     setup_context(cfg)
     net = build_network(cfg)
     load_into(net, resolve_path(cfg.checkpoint_path))
-    net.set_train(False)
-    file_name = resolve_path(cfg.file_name)
-    if file_format == "CKPT":
-        path = save_atomic(net, file_name + FORMATS[file_format])
-        log(f"exported {path} (network parameters only)")
-        return path
-    shape = [cfg.export_batch_size, 3, cfg.image_height, cfg.image_width]
-    if file_format == "MINDIR":
-        example = ms.Tensor(shape=[None] + shape[1:], dtype=ms.float32)
-    else:
-        example = ms.Tensor(np.zeros(shape, np.float32))
-    try:
-        ms.export(net, example, file_name=file_name, file_format=file_format)
-    except (RuntimeError, ValueError, TypeError) as err:
-        raise UsageError(f"MindSpore cannot export this network to {file_format}: "
-                         f"{str(err).strip().splitlines()[0]}") from err
-    path = file_name + FORMATS[file_format]
-    if not os.path.isfile(path):
-        raise UsageError(f"export to {file_format} wrote no file {path}")
-    batch = "dynamic batch" if file_format == "MINDIR" else f"batch {cfg.export_batch_size}"
-    log(f"exported {path} ({batch}, input [N,3,{cfg.image_height},{cfg.image_width}])")
+    shape = (3, cfg.image_height, cfg.image_width)
+    path = export_network(net, shape, resolve_path(cfg.file_name), file_format, cfg.export_batch_size)
+    batch = {"MINDIR": "dynamic batch", "CKPT": "network parameters only"}.get(file_format,
+                                                                              f"batch {cfg.export_batch_size}")
+    log(f"exported {path} ({batch}, input [N,{','.join(map(str, shape))}])")
     return path
 
 

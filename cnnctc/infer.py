@@ -5,86 +5,46 @@
     python infer.py ... --input word_1.jpg,word_2.jpg                  # images
     python infer.py ... --input data/synth/val_images/gt.txt --output preds.tsv   # a list with truth
 
-A list file has one image a line: ``path<TAB>label``, ICDAR ``path, "label"``,
-or just ``path``; relative paths are taken from the list's folder.  With
-labels, word accuracy is printed too.  ``--output FILE`` writes
-``path<TAB>text<TAB>confidence`` lines.
+A list file has one image a line: ``path<TAB>label``, ICDAR ``path, "label"``, or just ``path``;
+relative paths are taken from the list's folder.  With labels, word accuracy is printed too.
+``--output FILE`` writes ``path<TAB>text<TAB>confidence`` lines.
 """
 from __future__ import annotations
 
 import os
-import re
-from typing import Optional
+from types import SimpleNamespace
 
-from src.cli import UsageError, log, run_cli
-from src.config import load_config, resolve_path
-from src.context import setup_context
-from src.metrics import RecognitionMetric
-from src.recognizer import Recognizer
-
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
-ICDAR_LINE = re.compile(r'^(?P<path>[^,]+),\s*"(?P<label>.*)"\s*$')
+from src.data import new_metric
+from src.model_utils.config import load_config, path_list, resolve_path
+from src.model_utils.context import setup_context
+from src.model_utils.errors import UsageError, log, run_cli
+from src.model_utils.inputs import collect_inputs
+from src.recognizer import IMAGE_EXTENSIONS, Recognizer
 
 
-def parse_list_line(line: str) -> tuple[str, Optional[str]]:
-    """Split one list line into (path, label or None)."""
-    if "\t" in line:
-        path, label = line.split("\t", 1)
-        return path.strip(), label.strip()
-    match = ICDAR_LINE.match(line)
-    if match:
-        return match.group("path").strip(), match.group("label")
-    parts = line.split(maxsplit=1)
-    return parts[0], parts[1].strip() if len(parts) > 1 else None
-
-
-def collect_inputs(inputs: list[str]) -> list[tuple[str, Optional[str]]]:
-    """Expand images, folders and list files into (image path, label or None) pairs."""
-    items: list[tuple[str, Optional[str]]] = []
-    for entry in inputs:
-        path = resolve_path(entry)
-        if os.path.isdir(path):
-            names = sorted(n for n in os.listdir(path) if n.lower().endswith(IMAGE_EXTENSIONS))
-            items += [(os.path.join(path, n), None) for n in names]
-        elif path.lower().endswith(IMAGE_EXTENSIONS):
-            items.append((path, None))
-        elif os.path.isfile(path):
-            base = os.path.dirname(path)
-            with open(path, encoding="utf-8-sig") as f:
-                for line in f:
-                    if line.strip():
-                        image, label = parse_list_line(line.rstrip("\n"))
-                        items.append((os.path.join(base, image), label))
-        else:
-            raise UsageError(f"input {entry} does not exist")
-    if not items:
-        raise UsageError(f"no images found in {', '.join(inputs)}")
-    return items
-
-
-def infer(cfg) -> list[tuple[str, str, float]]:
+def infer(cfg: SimpleNamespace) -> list[tuple[str, str, float]]:
     """Recognise every input; print a table (and accuracy with labels); return (path, text, confidence)."""
     if not cfg.checkpoint_path:
         raise UsageError("set --checkpoint_path to a .ckpt or .mindir file")
-    inputs = [cfg.input] if isinstance(cfg.input, str) else list(cfg.input)
-    items = collect_inputs([i for i in inputs if i])
+    items = collect_inputs(path_list(cfg.input), IMAGE_EXTENSIONS)
+    output = resolve_path(cfg.output)
+    if output and not os.access(os.path.dirname(output), os.W_OK):
+        raise UsageError(f"cannot write --output {output}: its folder is missing or not writable")
     setup_context(cfg)
-    recognizer = Recognizer(resolve_path(cfg.checkpoint_path), config_path=cfg.config_path,
-                            batch_size=cfg.infer_batch_size)
+    recognizer = Recognizer(resolve_path(cfg.checkpoint_path), cfg, batch_size=cfg.infer_batch_size)
     predictions = recognizer.predict([path for path, _ in items])
     rows = [(path, p.text, p.confidence) for (path, _), p in zip(items, predictions)]
-    labelled = [(label, p.text) for (_, label), p in zip(items, predictions) if label is not None]
     width = min(40, max(len(os.path.basename(p)) for p, _, _ in rows))
     log(f"{'image':<{width}}  {'truth':<15}{'recognized':<15}{'confidence':>10}")
     for (path, label), (_, text, conf) in zip(items, rows):
         log(f"{os.path.basename(path)[:width]:<{width}}  {label or '':<15}{text:<15}{conf:>10.3f}")
+    labelled = [(label, p.text) for (_, label), p in zip(items, predictions) if label is not None]
     if labelled:
-        metric = RecognitionMetric()
+        metric = new_metric(cfg)
         metric.update([t for _, t in labelled], [g for g, _ in labelled])
         log(f"word accuracy {100 * metric.accuracy:.2f}% ({metric.correct}/{metric.count}), "
             f"1-N.E.D {metric.norm_ed:.4f}")
-    if cfg.output:
-        output = resolve_path(cfg.output)
+    if output:
         with open(output, "w", encoding="utf-8") as f:
             f.writelines(f"{path}\t{text}\t{conf:.4f}\n" for path, text, conf in rows)
         log(f"wrote {len(rows)} predictions to {output}")

@@ -1,7 +1,7 @@
 """Command line: ``python -m hub_conf list|info UID|load UID|download UID``.
 
 Errors of hub_conf (unknown uid, malformed card, failed download, ...) print
-one ``error:`` line on stderr and exit with status 1.
+one ``error:`` line on stderr and exit with status 2, like the model folders' entry scripts.
 """
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from .errors import HubError
 from .isolation import HUB_CONF
 from .loader import asset_file, asset_location, hub_list, load, model_dir, model_location
 from .settings import SOURCES, card_dir, get_hub_dir
+
+EXIT_USER_ERROR = 2  # as the model folders' entry scripts (and argparse) exit on a user error
 
 
 def _status(card: Card) -> str:
@@ -39,7 +41,7 @@ def _list(args: argparse.Namespace) -> int:
         summary = str(card.header["summary"])
         summary = summary if len(summary) <= 60 else summary[:57] + "..."
         print(f"{uid:47s} {card.model_name:20s} {_status(card):14s} {ckpt:5s} {summary}")
-    return 1 if failed else 0
+    return EXIT_USER_ERROR if failed else 0
 
 
 def _where(url: Optional[str], path: str, exists: bool) -> str:
@@ -102,7 +104,8 @@ def _parser() -> argparse.ArgumentParser:
         command.set_defaults(run=run)
     load_command = commands.choices["load"]
     load_command.add_argument("--no_pretrained", action="store_true", help="do not load the checkpoint")
-    load_command.add_argument("--device", default="CPU", help="MindSpore device target")
+    load_command.add_argument("--device", default="CPU", choices=("Ascend", "GPU", "CPU"),
+                              help="MindSpore device target")
     return parser
 
 
@@ -112,4 +115,4 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return args.run(args)
     except HubError as err:
         print(f"error: {err}", file=sys.stderr)
-        return 1
+        return EXIT_USER_ERROR

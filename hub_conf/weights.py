@@ -12,9 +12,12 @@ from mindspore import nn
 
 from .errors import WeightsError
 
-TRAIN_STATE_PREFIXES = ("moment.", "moment1.", "moment2.", "mean_grad.", "mean_square.", "accum.", "stat.")
+# The same lists as every model folder's src/model_utils/checkpoint.py (the hub imports no model code;
+# tests/test_hub.py keeps the two equal).
+TRAIN_STATE_PREFIXES = ("moment.", "moment1.", "moment2.", "mean_grad.", "mean_square.", "accum.", "accum_update.",
+                        "adam_m.", "adam_v.", "stat.")
 TRAIN_STATE_NAMES = ("global_step", "learning_rate", "scale_sense", "beta1_power", "beta2_power", "momentum",
-                     "step", "epoch", "epoch_num")
+                     "step", "epoch", "epoch_num", "step_num", "best_score")
 
 
 def is_train_state(name: str) -> bool:

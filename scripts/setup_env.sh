@@ -1,7 +1,12 @@
 #!/bin/bash
 # Install what the zoo needs on a fresh Debian/Ubuntu machine: fonts and a word list for the
-# synthesizers (Debian packages) and the pinned Python packages (requirements.txt).
-# Already-installed packages are skipped, so running it again is quick.
+# synthesizers (Debian packages) and the pinned Python packages (requirements.txt) in a Python
+# environment of the project's own:
+#   - the active virtual or conda environment, when one is active ($VIRTUAL_ENV or $CONDA_PREFIX);
+#   - otherwise .venv at the repository root, made with `python3 -m venv` (python3-venv is installed
+#     when missing), so that a distribution Python protected by PEP 668 is never touched.
+# Prints the environment's python as its last line.  Already-installed packages are skipped, so running
+# it again is quick.  Activate the environment yourself with `source .venv/bin/activate`.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DEB_PACKAGES=(
@@ -12,17 +17,42 @@ DEB_PACKAGES=(
   fonts-firacode fonts-hack fonts-comic-neue fonts-league-spartan fonts-jetbrains-mono fonts-dancingscript
   fonts-sil-gentium fonts-noto-cjk fonts-lxgw-wenkai
 )
-missing=()
-for package in "${DEB_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  echo "installing Debian packages: ${missing[*]}"
+apt_install() {  # apt_install PACKAGE...: install the Debian packages that are missing
+  local missing=() package sudo=""
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  [ ${#missing[@]} -gt 0 ] || return 0
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "installing Debian packages: ${missing[*]}" >&2
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
+}
+
+apt_install "${DEB_PACKAGES[@]}"
+
+if [ -n "${VIRTUAL_ENV:-}" ] && [ -x "$VIRTUAL_ENV/bin/python" ]; then
+  PY="$VIRTUAL_ENV/bin/python"
+elif [ -n "${CONDA_PREFIX:-}" ] && [ -x "$CONDA_PREFIX/bin/python" ]; then
+  PY="$CONDA_PREFIX/bin/python"
+else
+  VENV="$ROOT/.venv"
+  if [ ! -x "$VENV/bin/python" ]; then
+    python3 -c "import ensurepip, venv" 2>/dev/null || apt_install python3-venv
+    echo "creating the virtual environment $VENV" >&2
+    python3 -m venv "$VENV"
+  fi
+  PY="$VENV/bin/python"
 fi
-echo "installing Python packages (requirements.txt)"
-python3 -m pip install -q --disable-pip-version-check -r "$ROOT/requirements.txt" 2>&1 \
-  | grep -v "Running pip as the 'root' user" || true
-python3 -c "import mindspore, numpy, cv2, lmdb; print(f'mindspore {mindspore.__version__}, numpy {numpy.__version__}')"
+
+# pip runs only when requirements.txt changed since the last install into this environment
+stamp="$("$PY" -c 'import sys; print(sys.prefix)')/.ctc_zoo_requirements.sha256"
+wanted="$(sha256sum "$ROOT/requirements.txt" | cut -d' ' -f1)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+  echo "installing Python packages (requirements.txt) into $("$PY" -c 'import sys; print(sys.prefix)')" >&2
+  "$PY" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements.txt" 2>&1 \
+    | grep -v "Running pip as the 'root' user" >&2 || true
+  "$PY" -c "import mindspore, numpy, cv2, lmdb" && echo "$wanted" > "$stamp"
+fi
+"$PY" -c "import mindspore, numpy; print(f'mindspore {mindspore.__version__}, numpy {numpy.__version__}')" >&2
+echo "$PY"

@@ -9,7 +9,8 @@ import pytest
 
 TESTS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(TESTS)
-sys.path[:0] = [ROOT, TESTS]  # model folders import as namespace packages (cnnctc.src.dataset); test helpers
+sys.path[:0] = [ROOT, TESTS, os.path.join(ROOT, "scripts")]  # model folders as namespace packages
+# (cnnctc.src.model_utils), test helpers, the repository scripts
 os.environ.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")
 os.environ.setdefault("GLOG_v", "3")
 

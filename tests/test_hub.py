@@ -433,6 +433,15 @@ def test_strict_loading_reports_names(hub, tmp_path, reference):
         load_strict(net, str(tmp_path / "broken.ckpt"))
 
 
+def test_hub_and_models_agree_on_training_state_keys():
+    """A checkpoint a model loads is loaded by the hub too: one list of training-state keys in both."""
+    from cnnctc.src.model_utils import checkpoint
+    from hub_conf import weights
+
+    assert weights.TRAIN_STATE_NAMES == checkpoint.TRAIN_STATE_NAMES
+    assert weights.TRAIN_STATE_PREFIXES == checkpoint.TRAIN_STATE_PREFIXES
+
+
 # ---------------------------------------------------------------- settings and command line
 
 def test_settings(hub, monkeypatch, tmp_path):
@@ -473,7 +482,7 @@ def test_cli(hub, server, monkeypatch):
     assert OFFICIAL_SHA in info.stdout and "tree/main/cnnctc" in info.stdout and "model-name: cnnctc" in info.stdout
 
     unknown = run_cli("info", "mindspore/ascend/1.1/cnnctc_v1.2")
-    assert unknown.returncode == 1 and "Traceback" not in unknown.stderr
+    assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
     assert unknown.stderr.startswith("error: unknown model uid") and OFFICIAL in unknown.stderr
 
     serve(monkeypatch, server)
@@ -490,4 +499,4 @@ def test_cli(hub, server, monkeypatch):
     bad.parent.mkdir(parents=True)
     bad.write_text(card_text("cnnctc/release/x.ckpt", "a" * 63), encoding="utf-8")
     broken = run_cli("list")
-    assert broken.returncode == 1 and "INVALID" in broken.stdout and "asset-sha256" in broken.stdout
+    assert broken.returncode == 2 and "INVALID" in broken.stdout and "asset-sha256" in broken.stdout

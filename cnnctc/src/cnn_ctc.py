@@ -5,10 +5,12 @@ exactly as the MindSpore model-zoo ``CNNCTC_Model``.
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Sequence
 
 from mindspore import nn, ops
 
+from .model_utils.ctc import CTCLabelConverter
 from .resnet import ResNetFeatureExtractor
 
 
@@ -32,9 +34,14 @@ class CNNCTC(nn.Cell):
         return ops.reshape(x, (-1, self.final_feature_width, self.num_class))
 
 
-def build_network(cfg) -> CNNCTC:
+def label_converter(cfg: SimpleNamespace) -> CTCLabelConverter:
+    """The classes: 0..N-1 are ``cfg.character``, N the blank; labels longer than ``max_label_length`` are skipped."""
+    return CTCLabelConverter(cfg.character, cfg.max_label_length)
+
+
+def build_network(cfg: SimpleNamespace) -> CNNCTC:
     """Build CNN-CTC from a config (see default_config.yaml)."""
-    return CNNCTC(num_class=len(cfg.character) + 1,
+    return CNNCTC(num_class=label_converter(cfg).num_class,
                   output_channel=cfg.output_channel,
                   final_feature_width=cfg.final_feature_width,
                   layers=tuple(cfg.resnet_layers),

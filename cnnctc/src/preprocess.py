@@ -27,6 +27,12 @@ def decode_rgb(data: bytes) -> Optional[np.ndarray]:
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
+def prepare_image(data: bytes, height: int, width: int) -> Optional[np.ndarray]:
+    """Encoded image bytes -> RGB uint8 resized and padded to ``height`` x ``width``; None if not an image."""
+    image = decode_rgb(data)
+    return None if image is None else resize_keep_ratio_pad(image, height, width)
+
+
 def resize_keep_ratio_pad(image: np.ndarray, height: int, width: int) -> np.ndarray:
     """Resize to ``height`` keeping the ratio (width capped), pad right with the last column."""
     h, w = image.shape[:2]

@@ -1,4 +1,4 @@
-"""LMDB reader and pipeline: layout, preprocessing, skipped samples and clear errors."""
+"""LMDB reader and pipeline with CNN-CTC's preprocessing: layout, skipped samples and clear errors."""
 from __future__ import annotations
 
 import os
@@ -6,12 +6,25 @@ import os
 import numpy as np
 import pytest
 
-from cnnctc.src.charset import CTCLabelConverter
-from cnnctc.src.dataset import DatasetError, LmdbWordSource, create_dataset, find_lmdbs
-from cnnctc.src.preprocess import MEAN_RGB, STD_RGB, resize_keep_ratio_pad
+from functools import partial
+
+from cnnctc.src.model_utils.ctc import CTCLabelConverter
+from cnnctc.src.model_utils.errors import DatasetError
+from cnnctc.src.model_utils.lmdb_source import LmdbWordSource as _Source, find_lmdbs
+from cnnctc.src.model_utils.pipeline import create_dataset as _create
+from cnnctc.src.preprocess import MEAN_RGB, STD_RGB, normalize_ops, prepare_image, resize_keep_ratio_pad
 from lmdb_builder import make_lmdb, word_image
 
 CONVERTER = CTCLabelConverter("0123456789abcdefghijklmnopqrstuvwxyz", 13)
+
+
+def LmdbWordSource(paths, converter, height, width, strip_unknown=False):  # pylint: disable=invalid-name
+    """The generic reader with CNN-CTC's preprocessing (``src.data.word_source`` without a config)."""
+    return _Source(paths, converter, partial(prepare_image, height=height, width=width), strip_unknown)
+
+
+def create_dataset(source, batch_size, shuffle, num_workers=2, drop_remainder=True, order=None):
+    return _create(source, batch_size, normalize_ops(), num_workers, shuffle, drop_remainder, order)
 
 
 def test_reader_skips_and_counts_bad_samples(tmp_path):
@@ -32,7 +45,7 @@ def test_reader_skips_and_counts_bad_samples(tmp_path):
                    .create_dict_iterator(num_epochs=1, output_numpy=True))
     assert len(batches) == 1
     batch = batches[0]
-    assert batch["image"].shape == (2, 3, 32, 100) and batch["image"].dtype == np.float32
+    assert batch["input"].shape == (2, 3, 32, 100) and batch["input"].dtype == np.float32
     assert batch["length"].tolist() == [5, 7]
     assert batch["label"][0, :5].tolist() == [17, 14, 21, 21, 24]
     assert source.skipped.corrupt_image == 2
@@ -61,7 +74,7 @@ def test_normalisation_uses_zoo_mean_std(tmp_path):
     batch = next(create_dataset(source, 1, shuffle=False, num_workers=1)
                  .create_dict_iterator(num_epochs=1, output_numpy=True))
     expected = (128 - np.array(MEAN_RGB)) / np.array(STD_RGB)
-    np.testing.assert_allclose(batch["image"][0, :, 5, 5], expected, rtol=1e-5)
+    np.testing.assert_allclose(batch["input"][0, :, 5, 5], expected, rtol=1e-5)
 
 
 def test_many_lmdbs_under_one_tree(tmp_path):
@@ -104,7 +117,7 @@ def test_synthesized_lmdb_reads_in_order(synth_words):
     assert len(source) == 48
     batch = next(create_dataset(source, 16, shuffle=False, num_workers=2)
                  .create_dict_iterator(num_epochs=1, output_numpy=True))
-    assert batch["image"].shape == (16, 3, 32, 100)
+    assert batch["input"].shape == (16, 3, 32, 100)
 
 
 def test_pipeline_follows_a_sample_order_with_repeats_and_two_paths(tmp_path):
@@ -114,6 +127,35 @@ def test_pipeline_follows_a_sample_order_with_repeats_and_two_paths(tmp_path):
     assert [group.tolist() for group in source.indices_by_entry()] == [[0, 1, 2], [3, 4]]
     order = np.array([4, 0, 0, 3, 2, 4, 1, 1, 3, 0])  # longer than the source, with repeats
     batches = create_dataset(source, batch_size=5, shuffle=False, num_workers=2, order=order)
-    labels = [CONVERTER.character[row[0]] + CONVERTER.character[row[1]]
-              for batch in batches.create_dict_iterator(num_epochs=1, output_numpy=True) for row in batch["label"]]
-    assert labels == [source.label(i) for i in order]
+    rows = [(text, index) for batch in batches.create_dict_iterator(num_epochs=1, output_numpy=True)
+            for text, index in zip(CONVERTER.texts(batch["label"], batch["length"]), batch["index"])]
+    assert [text for text, _ in rows] == [source.label(i) for i in order]
+    assert [int(index) for _, index in rows] == order.tolist()
+
+
+def test_the_same_lmdb_opens_twice_in_one_process(tmp_path):
+    """Training and evaluation on one LMDB (or one listed twice) share its environment."""
+    path = make_lmdb(str(tmp_path / "both"), [(word_image(), "ab"), (word_image(), "cd")])
+    train = LmdbWordSource([path], CONVERTER, 32, 100)
+    evaluation = LmdbWordSource([path, path], CONVERTER, 32, 100, strip_unknown=True)
+    assert len(train) == 2 and len(evaluation) == 4
+    assert train[1][1][:2].tolist() == evaluation[3][1][:2].tolist()
+
+
+def test_num_samples_larger_than_the_lmdb_is_refused(tmp_path):
+    path = make_lmdb(str(tmp_path / "liar"), [(word_image(), "ab")], num_samples=b"100000000000")
+    with pytest.raises(DatasetError, match="says 100000000000 but the LMDB holds only 3 keys"):
+        LmdbWordSource([path], CONVERTER, 32, 100)
+
+
+def test_labels_that_are_not_utf8_are_counted_not_repaired(tmp_path):
+    import lmdb
+
+    path = make_lmdb(str(tmp_path / "latin1"), [(word_image(), "ok"), (word_image(), "x")])
+    env = lmdb.open(path, map_size=1 << 26)
+    with env.begin(write=True) as txn:
+        txn.put(b"label-000000002", "caf\xe9".encode("latin-1"))
+    env.close()
+    for strip in (False, True):
+        source = LmdbWordSource([path], CONVERTER, 32, 100, strip_unknown=strip)
+        assert len(source) == 1 and source.skipped.bad_label == 1

@@ -8,7 +8,7 @@ import mindspore as ms
 import numpy as np
 import pytest
 
-from cnnctc.src.checkpoint import CheckpointError, load_into, save_atomic
+from cnnctc.src.model_utils.checkpoint import CheckpointError, load_into, save_atomic
 from cnnctc.src.cnn_ctc import CNNCTC
 
 MANIFEST = os.path.join(os.path.dirname(os.path.dirname(__file__)), "reference", "cnnctc_official_manifest.json")

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from cnnctc.src.config import MODEL_DIR
+from cnnctc.src.model_utils.config import MODEL_DIR
 from conftest import ROOT, run_script
 
 RELEASE = os.path.join(MODEL_DIR, "release", "cnnctc_cpu_small.ckpt")
@@ -23,7 +23,7 @@ def test_sha256_matches_the_recorded_digest():
 
 
 def test_released_checkpoint_loads_strictly():
-    from cnnctc.src.checkpoint import load_into
+    from cnnctc.src.model_utils.checkpoint import load_into
     from cnnctc.src.cnn_ctc import CNNCTC
 
     _, ignored = load_into(CNNCTC(output_channel=128, bn_momentum=0.9), RELEASE)

@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import csv
 import os
+import pathlib
 
 import mindspore as ms
 import numpy as np
 import pytest
 from mindspore import nn
 
-from cnnctc.src.checkpoint import load_into, read_checkpoint
+from cnnctc.src.model_utils.checkpoint import load_into, read_checkpoint
 from cnnctc.src.cnn_ctc import CNNCTC
+from cnnctc.src.model_utils.errors import ConfigError
 from conftest import run_script
 
 SMALL = ["--config_path", "cpu_small.yaml"]
@@ -33,7 +35,7 @@ def trained(synth_words, tmp_path_factory) -> dict:
 def test_training_logs_progress_and_loss_goes_down(trained):
     log = trained["log"]
     assert f"step {STEPS}/{STEPS}" in log and "img/s" in log and "ETA" in log
-    assert "val word accuracy" in log
+    assert "validation accuracy" in log and "model_utils " in log
     with open(os.path.join(trained["dir"], "loss.csv"), encoding="utf-8") as f:
         losses = [float(row["loss"]) for row in csv.DictReader(f)]
     assert len(losses) == STEPS
@@ -136,20 +138,30 @@ def test_infer_from_checkpoint_and_mindir_agree(trained, tmp_path):
 
 
 def test_recognizer_api_matches_network(trained):
-    from cnnctc.src.recognizer import Recognizer, read_image
-    from cnnctc.src.charset import CTCLabelConverter
+    from cnnctc.src.model_utils.config import MODEL_DIR, load_config
+    from cnnctc.src.model_utils.ctc import CTCLabelConverter
     from cnnctc.src.preprocess import to_network_input
-    from cnnctc.src.config import MODEL_DIR
+    from cnnctc.src.recognizer import Recognizer, read_image
 
     folder = os.path.join(trained["data"], "val_images")
     paths = sorted(os.path.join(folder, n) for n in os.listdir(folder) if n.endswith(".jpg"))
-    rec = Recognizer(trained["ckpt"], config_path=os.path.join(MODEL_DIR, "cpu_small.yaml"), batch_size=3)
-    predictions = rec.predict(paths)
+    cfg = load_config(["--config_path", os.path.join(MODEL_DIR, "cpu_small.yaml")])
+    rec = Recognizer(trained["ckpt"], cfg, batch_size=3)
+    predictions = rec.predict(paths[:4] + [pathlib.Path(p) for p in paths[4:]])
     net = _network(trained["ckpt"])
     logits = net(ms.Tensor(np.stack([to_network_input(read_image(p), 32, 100) for p in paths]))).asnumpy()
     expected = CTCLabelConverter("0123456789abcdefghijklmnopqrstuvwxyz", 13).decode(logits)
     assert [p.text for p in predictions] == [t for t, _ in expected]
     np.testing.assert_allclose([p.confidence for p in predictions], [c for _, c in expected], rtol=1e-4)
+    with pytest.raises(ConfigError, match="Recognizer: unknown config keys colour"):
+        Recognizer(trained["ckpt"], cfg, colour="red")
+
+
+def test_infer_keeps_command_line_overrides(trained):
+    """--output_channel reaches the network infer.py builds: the trained checkpoint no longer fits it."""
+    proc = run_script("cnnctc", "infer.py", *SMALL, "--checkpoint_path", trained["ckpt"], "--output_channel", "64",
+                      "--input", os.path.join(trained["data"], "val_images"), check=False)
+    assert proc.returncode == 2 and "does not fit the network" in proc.stderr
 
 
 @pytest.mark.parametrize("script,args,message", [
@@ -163,6 +175,16 @@ def test_recognizer_api_matches_network(trained):
     ("train.py", ["--train_dataset_path", "{val}", "--train_mix", "{{0: [1, 3]}}"],
      "train_mix: phase 0 needs one weight per training path (1)"),
     ("export.py", ["--checkpoint_path", "{ckpt}", "--file_format", "TFLITE"], "file_format must be one of"),
+    ("train.py", ["--device_target", "Foo"], "--device_target must be one of Ascend, GPU, CPU"),
+    ("train.py", ["--train_dataset_path", "{val}", "--optimizer", "foo"], "--optimizer must be one of"),
+    ("eval.py", ["--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}", "--character", "abca"],
+     "duplicate entries: 'a'"),
+    ("train.py", ["--train_dataset_path", "{val}", "--train_batch_size", "0"], "--train_batch_size 0"),
+    ("train.py", ["--train_dataset_path", "{val}", "--max_steps=-1"], "--max_steps -1"),
+    ("train.py", ["--train_dataset_path", "{val}", "--max_steps", "0", "--epochs", "0"], "--epochs 0"),
+    ("train.py", ["--train_dataset_path", "{val}", "--save_checkpoint_steps", "0"], "--save_checkpoint_steps 0"),
+    ("eval.py", ["--checkpoint_path", "{ckpt}", "--eval_dataset_path", ""], "set --eval_dataset_path"),
+    ("export.py", ["--checkpoint_path", "{ckpt}", "--file_name", "{ckpt}/x"], "is not a writable folder"),
 ])
 def test_bad_command_lines_fail_clearly(trained, tmp_path, script, args, message):
     official = str(tmp_path / "official.ckpt")

@@ -13,7 +13,7 @@ from typing import Iterator, Mapping, Optional, Sequence
 
 import numpy as np
 
-from .cli import UsageError
+from .errors import UsageError
 
 CHUNK_STEPS = 1000  # steps generated at a time
 

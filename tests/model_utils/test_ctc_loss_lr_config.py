@@ -1,13 +1,16 @@
-"""CTC loss against a NumPy forward-algorithm reference, the LR schedule, and config parsing."""
+"""CTC loss against a NumPy forward-algorithm reference (full and per-sample input lengths), the LR schedule,
+and config parsing (types, float spellings, choices, base files, overrides)."""
 from __future__ import annotations
 
 import mindspore as ms
 import numpy as np
 import pytest
 
-from cnnctc.src.config import ConfigError, load_config
-from cnnctc.src.loss import CTCLoss
-from cnnctc.src.lr_schedule import warmup_cosine_lr
+from cnnctc.src.model_utils.config import DEFAULT_CONFIG as DEFAULT
+from cnnctc.src.model_utils.config import load_config, with_overrides
+from cnnctc.src.model_utils.errors import ConfigError
+from cnnctc.src.model_utils.ctc import CTCLoss
+from cnnctc.src.model_utils.lr_schedule import warmup_cosine_lr
 
 
 def ctc_nll_reference(logits: np.ndarray, label: list[int], blank: int) -> float:
@@ -43,8 +46,22 @@ def test_ctc_loss_matches_reference():
     for i, lab in enumerate(labels_list):
         labels[i, :len(lab)] = lab
     lengths = np.array([len(lab) for lab in labels_list], np.int32)
-    loss = CTCLoss(classes, steps)(ms.Tensor(logits), ms.Tensor(labels), ms.Tensor(lengths))
+    loss = CTCLoss(blank=classes - 1)(ms.Tensor(logits), ms.Tensor(labels), ms.Tensor(lengths))
     expected = np.mean([ctc_nll_reference(logits[i], labels_list[i], classes - 1) for i in range(batch)])
+    assert float(loss.asnumpy()) == pytest.approx(expected, rel=1e-4)
+
+
+def test_ctc_loss_with_per_sample_input_lengths_and_blank_zero():
+    """Variable-length inputs (ctcmodel's audio) and blank 0 (handwritten_zh, convtransformer_ocr)."""
+    rng = np.random.default_rng(1)
+    logits = rng.normal(size=(2, 20, 6)).astype(np.float32)
+    labels_list, input_lengths = [[1, 2, 2], [5]], [12, 20]
+    labels = np.zeros((2, 4), np.int32)
+    for i, lab in enumerate(labels_list):
+        labels[i, :len(lab)] = lab
+    loss = CTCLoss(blank=0)(ms.Tensor(logits), ms.Tensor(labels), ms.Tensor(np.array([3, 1], np.int32)),
+                            ms.Tensor(np.array(input_lengths, np.int32)))
+    expected = np.mean([ctc_nll_reference(logits[i, :input_lengths[i]], labels_list[i], 0) for i in range(2)])
     assert float(loss.asnumpy()) == pytest.approx(expected, rel=1e-4)
 
 
@@ -67,15 +84,43 @@ def test_zoo_schedule_values():
 
 def test_config_overrides_keep_types():
     cfg = load_config(["--train_batch_size", "8", "--base_lr=0.01", "--resume", "true",
-                       "--train_dataset_path", "a,b", "--warmup_ratio", "1"])
+                       "--train_dataset_path", "a,b", "--warmup_ratio", "1", "--file_name", "2024"])
     assert cfg.train_batch_size == 8 and cfg.base_lr == 0.01 and cfg.resume is True
     assert cfg.train_dataset_path == ["a", "b"]
     assert isinstance(cfg.warmup_ratio, float)
+    assert cfg.file_name == "2024"
+
+
+@pytest.mark.parametrize("text,value", [("3e-4", 3e-4), ("3E-4", 3e-4), ("1e3", 1000.0), ("0.5", 0.5), ("2", 2.0),
+                                        (".5", 0.5), ("-1e-2", -0.01)])
+def test_every_float_spelling_is_accepted(text, value):
+    assert load_config([f"--base_lr={text}"]).base_lr == pytest.approx(value)
+
+
+def test_choices_are_checked_when_parsed(tmp_path):
+    with pytest.raises(ConfigError, match="--device_target must be one of Ascend, GPU, CPU, got 'Foo'"):
+        load_config(["--device_target", "Foo"])
+    with pytest.raises(ConfigError, match="--optimizer must be one of rmsprop, adam, adamw, adadelta"):
+        load_config(["--optimizer", "foo"])
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"base: {DEFAULT}\noptimizer: sgd\n")
+    with pytest.raises(ConfigError, match="--optimizer must be one of"):
+        load_config(["--config_path", str(bad)])
+
+
+def test_overrides_of_api_callers_are_checked():
+    cfg = load_config([])
+    assert with_overrides(cfg, {"output_channel": 256}, "here").output_channel == 256
+    assert cfg.output_channel == 512  # a copy
+    with pytest.raises(ConfigError, match="here: unknown config keys no_such_key"):
+        with_overrides(cfg, {"no_such_key": 1}, "here")
+    with pytest.raises(ConfigError, match="--output_channel expects a int"):
+        with_overrides(cfg, {"output_channel": "wide"}, "here")
 
 
 def test_profile_inherits_from_base():
     import os
-    from cnnctc.src.config import MODEL_DIR
+    from cnnctc.src.model_utils.config import MODEL_DIR
 
     cfg = load_config(["--config_path", os.path.join(MODEL_DIR, "cpu_small.yaml")])
     assert cfg.output_channel == 128 and cfg.device_target == "CPU"

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cnnctc.src.cli import UsageError
-from cnnctc.src.sampler import sample_order
+from cnnctc.src.model_utils.errors import UsageError
+from cnnctc.src.model_utils.sampler import sample_order
 
 GROUPS = [np.arange(0, 300), np.arange(300, 400)]
 MIX = {0.0: [0, 1], 0.25: [1, 1], 0.75: [1, 0]}

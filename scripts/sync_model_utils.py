@@ -1,0 +1,89 @@
+"""Copy one model folder's ``src/model_utils/`` to every other model folder, so that all copies are identical.
+
+    python scripts/sync_model_utils.py cnnctc          # after changing cnnctc/src/model_utils
+    python scripts/sync_model_utils.py --check         # list the copies that differ (exit 1 if any)
+
+Model folders are the zoo's folders that have a ``src/`` package.  Files are copied byte for byte;
+files of a target copy that the source lacks are deleted (``__pycache__`` is ignored).
+"""
+from __future__ import annotations
+
+import argparse
+import filecmp
+import os
+import shutil
+import sys
+from typing import Optional, Sequence
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ZOO_MODELS = ("cnnctc", "ctcmodel", "crnn", "handwritten_zh", "convtransformer_ocr")
+IGNORED = ("__pycache__",)
+
+
+def model_folders(root: str = ROOT) -> list[str]:
+    """The zoo's model folders present under ``root`` (those with a ``src`` package)."""
+    return [m for m in ZOO_MODELS if os.path.isdir(os.path.join(root, m, "src"))]
+
+
+def utils_dir(model: str, root: str = ROOT) -> str:
+    return os.path.join(root, model, "src", "model_utils")
+
+
+def _files(folder: str) -> set[str]:
+    """Relative paths of the files under ``folder`` (none if it is absent), ``IGNORED`` folders left out."""
+    found = set()
+    for dirpath, dirnames, names in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if d not in IGNORED]
+        found.update(os.path.relpath(os.path.join(dirpath, name), folder) for name in names)
+    return found
+
+
+def differences(source: str, target: str) -> list[str]:
+    """Relative paths that are missing, extra or different in ``target`` compared with ``source``."""
+    src, dst = _files(source), _files(target)
+    changed = [p for p in sorted(src & dst)
+               if not filecmp.cmp(os.path.join(source, p), os.path.join(target, p), shallow=False)]
+    return [f"missing {p}" for p in sorted(src - dst)] + [f"extra {p}" for p in sorted(dst - src)] + \
+        [f"differs {p}" for p in changed]
+
+
+def sync(source_model: str, root: str = ROOT) -> list[str]:
+    """Make every other model folder's copy equal to ``source_model``'s; return the models changed."""
+    source = utils_dir(source_model, root)
+    changed = []
+    for model in model_folders(root):
+        target = utils_dir(model, root)
+        if model == source_model or not differences(source, target):
+            continue
+        for rel in _files(target) - _files(source):
+            os.remove(os.path.join(target, rel))
+        for rel in _files(source):
+            os.makedirs(os.path.dirname(os.path.join(target, rel)), exist_ok=True)
+            shutil.copyfile(os.path.join(source, rel), os.path.join(target, rel))
+        changed.append(model)
+    return changed
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("source_model", nargs="?", choices=ZOO_MODELS, help="the model folder whose copy is right")
+    parser.add_argument("--check", action="store_true", help="only report copies that differ from the first one")
+    args = parser.parse_args(argv)
+    models = model_folders()
+    if args.check or args.source_model is None:
+        reference = args.source_model or models[0]
+        report = {m: differences(utils_dir(reference), utils_dir(m)) for m in models if m != reference}
+        for model, diffs in report.items():
+            for diff in diffs:
+                print(f"{model}/src/model_utils: {diff} (vs {reference})")
+        return 1 if any(report.values()) else 0
+    if not os.path.isdir(utils_dir(args.source_model)):
+        print(f"error: {utils_dir(args.source_model)} does not exist", file=sys.stderr)
+        return 2
+    changed = sync(args.source_model)
+    print(f"copied {args.source_model}/src/model_utils to {', '.join(changed)}" if changed else "all copies equal")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Every model folder's ``src/model_utils`` is byte-identical, and the sync script copies and prunes."""
+from __future__ import annotations
+
+import os
+import shutil
+
+from conftest import ROOT
+from sync_model_utils import differences, model_folders, sync, utils_dir
+
+
+def test_every_copy_equals_every_other():
+    models = model_folders()
+    assert "cnnctc" in models
+    for model in models:
+        assert os.path.isdir(utils_dir(model)), f"{model}/src has no model_utils: run scripts/sync_model_utils.py"
+    for a in models:
+        for b in models:
+            if a < b:
+                diffs = differences(utils_dir(a), utils_dir(b))
+                assert not diffs, (f"{b}/src/model_utils differs from {a}'s: {'; '.join(diffs)}\n"
+                                   f"run: python scripts/sync_model_utils.py MODEL (the folder you changed)")
+
+
+def test_sync_copies_changes_and_deletes_stale_files(tmp_path):
+    for model in ("cnnctc", "crnn"):
+        os.makedirs(tmp_path / model / "src")
+    shutil.copytree(utils_dir("cnnctc"), utils_dir("cnnctc", str(tmp_path)))
+    stale = os.path.join(utils_dir("crnn", str(tmp_path)), "old_module.py")
+    os.makedirs(os.path.dirname(stale))
+    with open(stale, "w", encoding="utf-8") as f:
+        f.write("# removed upstream\n")
+    assert model_folders(str(tmp_path)) == ["cnnctc", "crnn"]
+    assert "extra old_module.py" in differences(utils_dir("cnnctc", str(tmp_path)), utils_dir("crnn", str(tmp_path)))
+    assert sync("cnnctc", str(tmp_path)) == ["crnn"]
+    assert differences(utils_dir("cnnctc", str(tmp_path)), utils_dir("crnn", str(tmp_path))) == []
+    assert not os.path.exists(stale)
+    assert sync("cnnctc", str(tmp_path)) == []
+
+
+def test_model_requirements_pin_the_root_versions():
+    def pins(path: str) -> dict[str, str]:
+        with open(path, encoding="utf-8") as f:
+            lines = [line.split("#")[0].strip() for line in f]
+        return dict(line.split("==") for line in lines if line)
+
+    root = pins(os.path.join(ROOT, "requirements.txt"))
+    for model in model_folders():
+        own = pins(os.path.join(ROOT, model, "requirements.txt"))
+        assert own and {name: root.get(name) for name in own} == own, f"{model}/requirements.txt vs requirements.txt"
