@@ -131,6 +131,10 @@ def _check_members(members: list, label: str) -> None:
                                 "or directory")
 
 
+# tarfile's "data" filter (Python >= 3.11.4; Debian 12 has 3.11.2) on top of _check_members' own refusals
+_DATA_FILTER = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+
+
 def extract_tar(archive: str, dest: str, label: str) -> None:
     """Extract ``archive`` into ``dest`` after checking every member; ``label`` (its URL) names it in errors."""
     try:
@@ -141,6 +145,6 @@ def extract_tar(archive: str, dest: str, label: str) -> None:
         try:
             members = tar.getmembers()
             _check_members(members, label)
-            tar.extractall(dest, members=members, filter="data")
+            tar.extractall(dest, members=members, **_DATA_FILTER)
         except (tarfile.TarError, gzip.BadGzipFile, zlib.error, EOFError) as err:
             raise DownloadError(f"cannot extract archive {label}: {str(err).splitlines()[0]}") from err

@@ -82,22 +82,19 @@ def count_flops(net: nn.Cell, example: ms.Tensor) -> int:
 
 
 def cnnctc_setup(config: str, batch: int, data_dir: str):
-    """Build (network, train step, data pipeline) of CNN-CTC for the benchmark."""
-    from cnnctc.src.cnn_ctc import build_network
-    from cnnctc.src.config import MODEL_DIR, load_config
-    from cnnctc.src.dataset import LmdbWordSource, create_dataset, label_converter
-    from cnnctc.src.loss import CTCLoss, NetWithLoss
-    from cnnctc.src.lr_schedule import warmup_cosine_lr
-    from cnnctc.src.train_cell import TrainOneStepCell, build_optimizer
+    """(network, train step, example training inputs, data pipeline, input shape) of CNN-CTC, built by its
+    own functions, as train.py builds them."""
+    from cnnctc.src.cnn_ctc import build_network, label_converter
+    from cnnctc.src.data import word_dataset, word_source
+    from cnnctc.src.model_utils.config import MODEL_DIR, load_config
+    from cnnctc.src.model_utils.ctc import CTCLoss
+    from cnnctc.src.model_utils.fit import build_train_step
 
-    cfg = load_config([], default_path=os.path.join(MODEL_DIR, config))
+    cfg = load_config(["--device_target", "CPU"], default_path=os.path.join(MODEL_DIR, config))
     net = build_network(cfg)
     converter = label_converter(cfg)
-    loss_net = NetWithLoss(net, CTCLoss(converter.num_class, cfg.final_feature_width))
-    optimizer = build_optimizer(cfg, net.trainable_params(), warmup_cosine_lr(cfg.base_lr, 1000, 10, 0.1))
-    step = TrainOneStepCell(loss_net, optimizer, 1.0, cfg.clip_grad_norm, False)
-    source = LmdbWordSource([os.path.join(data_dir, "train")], converter, cfg.image_height, cfg.image_width)
-    dataset = create_dataset(source, batch, shuffle=True, num_workers=cfg.num_workers)
+    step, _ = build_train_step(cfg, net, CTCLoss(converter.blank), total_steps=1000)
+    dataset = word_dataset(cfg, word_source(cfg, [os.path.join(data_dir, "train")], converter), batch)
     labels = np.stack([converter.encode("word")[0]] * batch)
     train_inputs = (ms.Tensor(np.random.default_rng(1).normal(size=(batch, 3, cfg.image_height,
                                                                      cfg.image_width)).astype(np.float32)),

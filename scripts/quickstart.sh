@@ -27,8 +27,9 @@ done
 START=$(date +%s)
 banner() { echo; echo "==== [$1/7] $2   (+$(( $(date +%s) - START ))s)"; }
 
-banner 1 "installing Debian and Python packages"
-bash "$ROOT/scripts/setup_env.sh"
+banner 1 "installing Debian and Python packages (into .venv unless an environment is active)"
+PY="$(bash "$ROOT/scripts/setup_env.sh")"
+export PATH="$(dirname "$PY"):$PATH"   # python3 below is the environment's
 export GLOG_v=3 ONEDNN_MAX_CPU_ISA=${ONEDNN_MAX_CPU_ISA:-AVX2}
 
 CKPT_RELEASED="$ROOT/cnnctc/release/cnnctc_cpu_small.ckpt"

@@ -3,7 +3,8 @@
 # Usage: bash scripts/run_tests.sh [pytest arguments]
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-bash "$ROOT/scripts/setup_env.sh"
+PY="$(bash "$ROOT/scripts/setup_env.sh")"
+export PATH="$(dirname "$PY"):$PATH"   # the environment's python and msrun for the tests' subprocesses
 cd "$ROOT"
 export GLOG_v=3 ONEDNN_MAX_CPU_ISA=${ONEDNN_MAX_CPU_ISA:-AVX2}
-python3 -m pytest "$@"
+"$PY" -m pytest "$@"

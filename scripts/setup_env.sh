@@ -37,10 +37,13 @@ elif [ -n "${CONDA_PREFIX:-}" ] && [ -x "$CONDA_PREFIX/bin/python" ]; then
   PY="$CONDA_PREFIX/bin/python"
 else
   VENV="$ROOT/.venv"
-  if [ ! -x "$VENV/bin/python" ]; then
-    python3 -c "import ensurepip, venv" 2>/dev/null || apt_install python3-venv
+  if [ ! -x "$VENV/bin/pip" ]; then
     echo "creating the virtual environment $VENV" >&2
-    python3 -m venv "$VENV"
+    if ! python3 -m venv "$VENV" > /dev/null 2>&1; then  # Debian/Ubuntu ship venv's pip in python3-venv
+      rm -rf "$VENV"
+      apt_install python3-venv "python3.$(python3 -c 'import sys; print(sys.version_info[1])')-venv"
+      python3 -m venv "$VENV"
+    fi
   fi
   PY="$VENV/bin/python"
 fi

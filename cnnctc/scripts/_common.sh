@@ -1,7 +1,11 @@
 #!/bin/bash
-# Shared helpers of the cnnctc/scripts/*.sh launchers (sourced, not run).
+# Shared helpers of a model folder's scripts/*.sh launchers (sourced, not run); the same file in every model.
 set -euo pipefail
 MODEL_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# python and msrun: the active virtual or conda environment, else the repository's .venv (scripts/setup_env.sh)
+if [ -z "${VIRTUAL_ENV:-}${CONDA_PREFIX:-}" ] && [ -x "$MODEL_DIR/../.venv/bin/python" ]; then
+  PATH="$(cd "$MODEL_DIR/../.venv/bin" && pwd):$PATH"; export PATH
+fi
 
 abs_path() {  # absolute path of $1 (which need not exist yet)
   case "$1" in /*) echo "$1" ;; *) echo "$(pwd)/$1" ;; esac

@@ -5,7 +5,7 @@ best checkpoint, rotation, progress, loss curve, and a stop on a diverged loss.
 momentum, weight_decay, warmup_steps, warmup_ratio, clip_grad_norm, loss_scale,
 drop_overflow_update, amp_level, device_target, seed, train_mix, pretrained, resume, save_dir,
 ckpt_prefix, save_checkpoint_steps, keep_checkpoint_max, log_interval, eval_interval,
-nonfinite_patience, log_samples.
+nonfinite_patience, log_samples, save_all_ranks.
 """
 from __future__ import annotations
 
@@ -82,7 +82,8 @@ class _Outputs:
     def __init__(self, cfg: SimpleNamespace, rank: int):
         self.cfg, self.rank = cfg, rank
         self.save_dir = resolve_path(cfg.save_dir)
-        self.ckpt_dir = os.path.join(self.save_dir, "ckpt")
+        self.ckpt_dir = os.path.join(self.save_dir, "ckpt")  # rank 0's, which every rank resumes from
+        self.own_ckpt_dir = self.ckpt_dir if rank == 0 else os.path.join(self.ckpt_dir, f"rank{rank}")
         self.best_path = os.path.join(self.save_dir, "best.ckpt")
         self.best_score = -math.inf
         self.curve: Optional[LossCurve] = None
@@ -93,13 +94,14 @@ class _Outputs:
             self.best_score = scalar(read_checkpoint(self.best_path), "best_score", -math.inf)
         self.curve = LossCurve(self.save_dir, resume_step=resume_step)
 
-    def step_path(self, step: int) -> str:
-        return os.path.join(self.ckpt_dir, f"{self.cfg.ckpt_prefix}-{step}.ckpt")
+    def step_path(self, step: int, folder: Optional[str] = None) -> str:
+        return os.path.join(folder or self.ckpt_dir, f"{self.cfg.ckpt_prefix}-{step}.ckpt")
 
     def save_step(self, train_cell: nn.Cell, step: int, epoch: int) -> None:
-        if self.rank == 0:
-            save_atomic(train_cell, self.step_path(step), append_dict={"step": step, "epoch": epoch})
-            prune(self.ckpt_dir, self.cfg.ckpt_prefix, self.cfg.keep_checkpoint_max)
+        """Rank 0 saves to ``ckpt/``; with ``save_all_ranks`` rank r also saves to ``ckpt/rank{r}/``."""
+        if self.rank == 0 or self.cfg.save_all_ranks:
+            save_atomic(train_cell, self.step_path(step, self.own_ckpt_dir), append_dict={"step": step, "epoch": epoch})
+            prune(self.own_ckpt_dir, self.cfg.ckpt_prefix, self.cfg.keep_checkpoint_max)
 
     def offer_best(self, network: nn.Cell, step: int, score: float) -> None:
         if self.rank == 0 and score > self.best_score:
@@ -111,6 +113,23 @@ class _Outputs:
             self.curve.add(step, loss, score)
             if write:
                 self.curve.write()
+
+
+def build_train_step(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell,
+                     total_steps: int) -> tuple[ClippedTrainStep, np.ndarray]:
+    """The train step of ``network`` + ``loss`` in training mode, and its per-step learning rates.
+
+    On Ascend the network runs in ``amp_level`` mixed precision with the fixed ``loss_scale``.
+    """
+    on_ascend = cfg.device_target == "Ascend"
+    if on_ascend:
+        ms.amp.auto_mixed_precision(network, cfg.amp_level)
+    lrs = warmup_cosine_lr(cfg.base_lr, total_steps, cfg.warmup_steps, cfg.warmup_ratio)
+    optimizer = build_optimizer(cfg, network.trainable_params(), lrs)
+    train_cell = ClippedTrainStep(NetWithLoss(network, loss), optimizer, cfg.loss_scale if on_ascend else 1.0,
+                                  cfg.clip_grad_norm, cfg.drop_overflow_update)
+    train_cell.set_train(True)
+    return train_cell, lrs
 
 
 def fit(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell, data: TrainData, rank: int = 0, group: int = 1,
@@ -137,14 +156,8 @@ def fit(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell, data: TrainData, 
     if cfg.pretrained:
         load_into(network, resolve_path(cfg.pretrained))
         say(f"initialised from {cfg.pretrained}")
-    on_ascend = cfg.device_target == "Ascend"
-    if on_ascend:
-        ms.amp.auto_mixed_precision(network, cfg.amp_level)
-    lrs = warmup_cosine_lr(cfg.base_lr, total_steps, cfg.warmup_steps, cfg.warmup_ratio)
-    optimizer = build_optimizer(cfg, network.trainable_params(), lrs)
-    train_cell = ClippedTrainStep(NetWithLoss(network, loss), optimizer, cfg.loss_scale if on_ascend else 1.0,
-                                  cfg.clip_grad_norm, cfg.drop_overflow_update)
-    train_cell.set_train(True)
+    train_cell, lrs = build_train_step(cfg, network, loss, total_steps)
+    optimizer = train_cell.optimizer
 
     step = 0
     out = _Outputs(cfg, rank)
