@@ -10,22 +10,19 @@ Set the MindSpore context first (graph mode and device, ``src.model_utils.contex
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Sequence, Union
+from typing import Sequence
 
-import cv2
 import numpy as np
 
 from .cnn_ctc import build_network, label_converter
 from .model_utils.config import with_overrides
-from .model_utils.errors import UsageError
 from .model_utils.evaluate import predict_padded
 from .model_utils.export import load_model
+from .model_utils.images import ImageInput, load_images
 from .preprocess import to_network_input
 
-ImageInput = Union[str, os.PathLike, np.ndarray]
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 
 
@@ -35,19 +32,9 @@ class Prediction:
     confidence: float
 
 
-def read_image(path: Union[str, os.PathLike]) -> np.ndarray:
-    """Read an image file as RGB uint8, with a clear error when it is missing or not an image."""
-    path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise UsageError(f"image {path} does not exist")
-    image = cv2.imread(path, cv2.IMREAD_COLOR)
-    if image is None:
-        raise UsageError(f"{path} is not a readable image")
-    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
-
-
 class Recognizer:
-    """Recognise words in RGB images (arrays or file paths) with the network ``cfg`` describes.
+    """Recognise words in images (file paths or arrays: RGB, gray, RGBA; uint8, uint16 or float in [0, 1])
+    with the network ``cfg`` describes.
 
     ``overrides`` change config values for this recognizer (checked like command-line values).
     """
@@ -62,7 +49,7 @@ class Recognizer:
         """Recognise every image, ``batch_size`` at a time."""
         results: list[Prediction] = []
         for start in range(0, len(images), self.batch_size):
-            chunk = [i if isinstance(i, np.ndarray) else read_image(i) for i in images[start:start + self.batch_size]]
+            chunk = load_images(list(images[start:start + self.batch_size]), channels=3)
             batch = np.stack([to_network_input(i, self.cfg.image_height, self.cfg.image_width) for i in chunk])
             logits = predict_padded(self.network, batch, self.batch_size)
             results += [Prediction(text, conf) for text, conf in self.converter.decode(logits)]

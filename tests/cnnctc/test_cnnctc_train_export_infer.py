@@ -12,7 +12,7 @@ from mindspore import nn
 
 from cnnctc.src.model_utils.checkpoint import load_into, read_checkpoint
 from cnnctc.src.cnn_ctc import CNNCTC
-from cnnctc.src.model_utils.errors import ConfigError
+from cnnctc.src.model_utils.errors import ConfigError, UsageError
 from conftest import run_script
 
 SMALL = ["--config_path", "cpu_small.yaml"]
@@ -141,7 +141,8 @@ def test_recognizer_api_matches_network(trained):
     from cnnctc.src.model_utils.config import MODEL_DIR, load_config
     from cnnctc.src.model_utils.ctc import CTCLabelConverter
     from cnnctc.src.preprocess import to_network_input
-    from cnnctc.src.recognizer import Recognizer, read_image
+    from cnnctc.src.model_utils.images import read_image
+    from cnnctc.src.recognizer import Recognizer
 
     folder = os.path.join(trained["data"], "val_images")
     paths = sorted(os.path.join(folder, n) for n in os.listdir(folder) if n.endswith(".jpg"))
@@ -149,10 +150,19 @@ def test_recognizer_api_matches_network(trained):
     rec = Recognizer(trained["ckpt"], cfg, batch_size=3)
     predictions = rec.predict(paths[:4] + [pathlib.Path(p) for p in paths[4:]])
     net = _network(trained["ckpt"])
-    logits = net(ms.Tensor(np.stack([to_network_input(read_image(p), 32, 100) for p in paths]))).asnumpy()
+    logits = net(ms.Tensor(np.stack([to_network_input(read_image(p, 3), 32, 100) for p in paths]))).asnumpy()
     expected = CTCLabelConverter("0123456789abcdefghijklmnopqrstuvwxyz", 13).decode(logits)
     assert [p.text for p in predictions] == [t for t, _ in expected]
     np.testing.assert_allclose([p.confidence for p in predictions], [c for _, c in expected], rtol=1e-4)
+    # the same images as other unambiguous arrays: float in [0, 1], uint16, RGBA
+    rgb = [read_image(p, 3) for p in paths[:3]]
+    as_float = rec.predict([i.astype(np.float32) / 255 for i in rgb])
+    as_uint16 = rec.predict([i.astype(np.uint16) * 257 for i in rgb])
+    as_rgba = rec.predict([np.dstack([i, np.full(i.shape[:2], 255, np.uint8)]) for i in rgb])
+    assert [p.text for p in as_float] == [p.text for p in as_uint16] == [p.text for p in as_rgba] == \
+        [p.text for p in predictions[:3]]
+    with pytest.raises(UsageError, match=r"image 0: a float image must hold values in \[0, 1\]"):
+        rec.predict([rgb[0].astype(np.float32)])
     with pytest.raises(ConfigError, match="Recognizer: unknown config keys colour"):
         Recognizer(trained["ckpt"], cfg, colour="red")
 
