@@ -17,7 +17,7 @@ from types import SimpleNamespace
 from src.cnn_ctc import build_network, label_converter
 from src.data import evaluate_words, new_metric, word_source
 from src.model_utils.checkpoint import load_into
-from src.model_utils.config import load_config, path_list, resolve_path
+from src.model_utils.config import load_config, path_list, require_positive, resolve_path
 from src.model_utils.context import setup_context
 from src.model_utils.errors import UsageError, log, run_cli
 from src.model_utils.lmdb_source import find_lmdbs
@@ -31,6 +31,7 @@ def evaluate(cfg: SimpleNamespace) -> dict[str, RecognitionMetric]:
     paths = path_list(cfg.eval_dataset_path)
     if not paths:
         raise UsageError("set --eval_dataset_path")
+    require_positive(cfg, "eval_batch_size")
     lmdbs = list(dict.fromkeys(lmdb for path in paths for lmdb in find_lmdbs(path)))
     converter = label_converter(cfg)
     setup_context(cfg)

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 from src.cnn_ctc import build_network
 from src.model_utils.checkpoint import load_into
-from src.model_utils.config import load_config, resolve_path
+from src.model_utils.config import load_config, require_positive, resolve_path
 from src.model_utils.context import setup_context
 from src.model_utils.errors import UsageError, log, run_cli
 from src.model_utils.export import check_format, export_network
@@ -24,6 +24,7 @@ def export(cfg: SimpleNamespace) -> str:
     file_format = check_format(cfg.file_format, cfg.device_target)
     if not cfg.checkpoint_path:
         raise UsageError("set --checkpoint_path")
+    require_positive(cfg, "export_batch_size")
     setup_context(cfg)
     net = build_network(cfg)
     load_into(net, resolve_path(cfg.checkpoint_path))

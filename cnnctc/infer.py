@@ -15,7 +15,7 @@ import os
 from types import SimpleNamespace
 
 from src.data import new_metric
-from src.model_utils.config import load_config, path_list, resolve_path
+from src.model_utils.config import load_config, path_list, require_positive, resolve_path
 from src.model_utils.context import setup_context
 from src.model_utils.errors import UsageError, log, run_cli
 from src.model_utils.inputs import collect_inputs
@@ -26,10 +26,11 @@ def infer(cfg: SimpleNamespace) -> list[tuple[str, str, float]]:
     """Recognise every input; print a table (and accuracy with labels); return (path, text, confidence)."""
     if not cfg.checkpoint_path:
         raise UsageError("set --checkpoint_path to a .ckpt or .mindir file")
+    require_positive(cfg, "infer_batch_size")
     items = collect_inputs(path_list(cfg.input), IMAGE_EXTENSIONS)
     output = resolve_path(cfg.output)
-    if output and not os.access(os.path.dirname(output), os.W_OK):
-        raise UsageError(f"cannot write --output {output}: its folder is missing or not writable")
+    if output and (os.path.isdir(output) or not os.access(os.path.dirname(output), os.W_OK)):
+        raise UsageError(f"cannot write --output {output}: it is a folder, or its folder is missing or not writable")
     setup_context(cfg)
     recognizer = Recognizer(resolve_path(cfg.checkpoint_path), cfg, batch_size=cfg.infer_batch_size)
     predictions = recognizer.predict([path for path, _ in items])
@@ -45,8 +46,11 @@ def infer(cfg: SimpleNamespace) -> list[tuple[str, str, float]]:
         log(f"word accuracy {100 * metric.accuracy:.2f}% ({metric.correct}/{metric.count}), "
             f"1-N.E.D {metric.norm_ed:.4f}")
     if output:
-        with open(output, "w", encoding="utf-8") as f:
-            f.writelines(f"{path}\t{text}\t{conf:.4f}\n" for path, text, conf in rows)
+        try:
+            with open(output, "w", encoding="utf-8") as f:
+                f.writelines(f"{path}\t{text}\t{conf:.4f}\n" for path, text, conf in rows)
+        except OSError as err:
+            raise UsageError(f"cannot write --output {output}: {err.strerror}") from err
         log(f"wrote {len(rows)} predictions to {output}")
     return rows
 

@@ -4,6 +4,12 @@ A card's uid is its path below the card directory without ``.md``, e.g.
 ``mindspore/ascend/1.1/cnnctc_v1.1`` (publisher / backend / MindSpore version /
 name).  ``read_card`` validates the header the way mindspore_hub does and
 raises CardError naming the card file and the field.
+
+Besides mindspore_hub's fields, a card may hold ``model-sha256``, checked like
+``asset-sha256`` (a string of 64 hex digits, read in lower case): the sha256 of
+the model folder's archive ``{base}/{name}.tar.gz``.  That archive holds code
+that ``load`` runs, so a remote source downloads it only for a card with this
+field and installs it only when the digest matches (see hub_conf/loader.py).
 """
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ import os
 import re
 from dataclasses import dataclass
 from typing import Any, Optional
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -44,7 +51,7 @@ class Asset:
 
     @property
     def file_name(self) -> str:
-        return self.link.rstrip("/").rsplit("/", 1)[-1]
+        return _file_name(self.link)
 
 
 @dataclass(frozen=True)
@@ -58,13 +65,24 @@ class Card:
 
     @property
     def model_name(self) -> str:
-        return str(self.header["model-name"])
+        return self.header["model-name"]
+
+    @property
+    def model_sha256(self) -> Optional[str]:
+        """The ``model-sha256`` of the model folder's archive, or None when the card has none."""
+        sha = self.header.get("model-sha256")
+        return None if sha is None else sha.lower()
 
     @property
     def checkpoint(self) -> Optional[Asset]:
         """The card's ``ckpt`` asset (the last one, as mindspore_hub picks it), or None."""
         ckpts = [a for a in self.assets if a.file_format == "ckpt"]
         return ckpts[-1] if ckpts else None
+
+
+def _file_name(link: str) -> str:
+    """The last part of a link's path (without a URL's query): the asset's file name in the cache."""
+    return (urlsplit(link).path if re.match(r"https?://", link) else link).rsplit("/", 1)[-1]
 
 
 def _bare(value: Any) -> str:
@@ -74,7 +92,7 @@ def _bare(value: Any) -> str:
 
 def _relative_path(text: str) -> bool:
     parts = text.split("/")
-    return not text.startswith("/") and ".." not in parts and "" not in parts and ":" not in parts[0]
+    return not text.startswith("/") and not {"", ".", ".."} & set(parts) and ":" not in parts[0]
 
 
 def _header_text(path: str, text: str) -> str:
@@ -93,6 +111,22 @@ def _check_choice(path: str, field: str, value: Any, choices: tuple[str, ...], s
             raise CardError(f"card {path}: field '{field}': {item!r} is not one of {', '.join(choices)}")
 
 
+def _check_sha256(path: str, field: str, value: Any, where: str = "") -> str:
+    """``value`` as 64 lower-case hex digits; CardError unless it is a string of 64 hex digits."""
+    if not isinstance(value, str) or not SHA256.fullmatch(value.lower()):
+        raise CardError(f"card {path}: field '{field}'{where} must be a string of 64 hex digits, got {value!r}")
+    return value.lower()
+
+
+def _check_asset_link(path: str, i: int, link: str) -> None:
+    if not re.match(r"https?://", link) and not _relative_path(link):
+        raise CardError(f"card {path}: field 'asset-link' of asset entry {i} must be an http(s) URL or "
+                        f"a path relative to the repository root without '.' or '..', got {link!r}")
+    if _file_name(link) in ("", ".", ".."):
+        raise CardError(f"card {path}: field 'asset-link' of asset entry {i} must end in a file name "
+                        f"(not empty, '.' or '..'), got {link!r}")
+
+
 def _check_assets(path: str, assets: Any) -> tuple[Asset, ...]:
     if not isinstance(assets, list):
         raise CardError(f"card {path}: field 'asset' must be a list of entries with {', '.join(ASSET_FIELDS)}")
@@ -103,25 +137,29 @@ def _check_assets(path: str, assets: Any) -> tuple[Asset, ...]:
         for key in ASSET_FIELDS:
             if entry.get(key) in (None, ""):
                 raise CardError(f"card {path}: field '{key}' is required in asset entry {i}, but not found")
-        link, sha, fmt = _bare(entry["asset-link"]), entry["asset-sha256"], str(entry["file-format"]).lower()
-        if not isinstance(sha, str) or not SHA256.fullmatch(sha.lower()):
-            raise CardError(f"card {path}: field 'asset-sha256' of asset entry {i} must be a string of "
-                            f"64 hex digits, got {sha!r}")
+        link, fmt = _bare(entry["asset-link"]), str(entry["file-format"]).lower()
+        sha = _check_sha256(path, "asset-sha256", entry["asset-sha256"], f" of asset entry {i}")
         _check_choice(path, "file-format", fmt, FILE_FORMATS)
-        if not re.match(r"https?://", link) and not _relative_path(link):
-            raise CardError(f"card {path}: field 'asset-link' of asset entry {i} must be an http(s) URL or "
-                            f"a path relative to the repository root without '..', got {link!r}")
-        result.append(Asset(link, sha.lower(), fmt))
+        _check_asset_link(path, i, link)
+        result.append(Asset(link, sha, fmt))
     return tuple(result)
 
 
-def _check_header(path: str, header: dict) -> tuple[str, tuple[Asset, ...]]:
-    """Validate the header; return (model folder, assets)."""
+def _check_required(path: str, header: dict) -> None:
     for field in REQUIRED_FIELDS:
         if field not in header:
             raise CardError(f"card {path}: field '{field}' is required, but not found")
         if header[field] in (None, ""):
             raise CardError(f"card {path}: field '{field}' is empty")
+    if not isinstance(header["model-name"], str) or not header["model-name"].strip():
+        raise CardError(f"card {path}: field 'model-name' must be a non-empty string, got {header['model-name']!r}")
+
+
+def _check_header(path: str, header: dict) -> tuple[str, tuple[Asset, ...]]:
+    """Validate the header; return (model folder, assets)."""
+    _check_required(path, header)
+    if "model-sha256" in header:
+        _check_sha256(path, "model-sha256", header["model-sha256"])
     if not isinstance(header["fine-tunable"], bool):
         raise CardError(f"card {path}: field 'fine-tunable' must be True or False, got {header['fine-tunable']!r}")
     module_type = str(header["module-type"]).lower()

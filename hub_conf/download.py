@@ -5,7 +5,8 @@ progress bar on stderr, checks the length against Content-Length and the
 sha256 against the expected digest, and only then renames the file into place,
 so the cache never holds a partial or corrupt file.  ``extract_tar`` refuses
 archives whose member names are absolute or contain ``..`` and any member that
-is not a regular file or a directory.
+is not a regular file or a directory, and checks that every regular file
+arrived with its size.
 """
 from __future__ import annotations
 
@@ -133,6 +134,16 @@ def _check_members(members: list, label: str) -> None:
 
 # tarfile's "data" filter (Python >= 3.11.4; Debian 12 has 3.11.2) on top of _check_members' own refusals
 _DATA_FILTER = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+_BROKEN = (tarfile.TarError, gzip.BadGzipFile, zlib.error, EOFError)
+
+
+def _check_sizes(members: list, dest: str, label: str) -> None:
+    """Every regular-file member (the last of a name wins, as in extraction) is in ``dest`` with its size."""
+    sizes = {member.name: member.size for member in members if member.isfile()}
+    for name, size in sizes.items():
+        path = os.path.join(dest, name)
+        if not os.path.isfile(path) or os.path.getsize(path) != size:
+            raise DownloadError(f"archive {label}: member {name!r} did not arrive with its {size} bytes")
 
 
 def extract_tar(archive: str, dest: str, label: str) -> None:
@@ -144,7 +155,11 @@ def extract_tar(archive: str, dest: str, label: str) -> None:
     with tar:
         try:
             members = tar.getmembers()
-            _check_members(members, label)
-            tar.extractall(dest, members=members, **_DATA_FILTER)
-        except (tarfile.TarError, gzip.BadGzipFile, zlib.error, EOFError) as err:
+        except _BROKEN as err:
             raise DownloadError(f"cannot extract archive {label}: {str(err).splitlines()[0]}") from err
+        _check_members(members, label)
+        try:
+            tar.extractall(dest, members=members, **_DATA_FILTER)
+        except (*_BROKEN, OSError) as err:
+            raise DownloadError(f"cannot extract archive {label} into {dest}: {str(err).splitlines()[0]}") from err
+    _check_sizes(members, dest, label)

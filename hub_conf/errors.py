@@ -19,11 +19,13 @@ class ModelNotAvailableError(HubError):
 
 
 class DownloadError(HubError, OSError):
-    """A download failed: unreachable host, HTTP error, truncated transfer or a refused archive."""
+    """A download failed: unreachable host, HTTP error, truncated transfer, a refused archive, or the cache
+    directory cannot be written."""
 
 
 class IntegrityError(HubError):
-    """A file's sha256 differs from the card's ``asset-sha256``."""
+    """A file's sha256 differs from the card's ``asset-sha256`` or ``model-sha256``, or a card without
+    ``model-sha256`` asks for a remote model folder."""
 
 
 class WeightsError(HubError, ValueError):

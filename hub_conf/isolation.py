@@ -93,6 +93,12 @@ def _aliases(package: str, names: set[str]) -> Iterator[None]:
         sys.modules.update(saved)
 
 
+def _reason(err: Exception) -> str:
+    if isinstance(err, SyntaxError):
+        return f"{type(err).__name__}: {err.msg} ({err.filename}, line {err.lineno})"
+    return str(err)
+
+
 def create_network(model_dir: str, name: str, *args, **kwargs) -> nn.Cell:
     """Import ``model_dir/mindspore_hub_conf.py`` in isolation and return ``create_network(name, ...)``."""
     conf = os.path.join(model_dir, f"{HUB_CONF}.py")
@@ -106,8 +112,8 @@ def create_network(model_dir: str, name: str, *args, **kwargs) -> nn.Cell:
     with _aliases(package, _top_level_modules(model_dir)):
         try:
             module = importlib.import_module(f"{package}.{HUB_CONF}")
-        except ImportError as err:
-            raise HubError(f"cannot import {conf}: {err}") from err
+        except (ImportError, SyntaxError) as err:
+            raise HubError(f"cannot import {conf}: {_reason(err)}") from err
         entry = getattr(module, ENTRY_POINT, None)
         if not callable(entry):
             raise ModelNotAvailableError(f"{conf} defines no {ENTRY_POINT}(name, *args, **kwargs) function")

@@ -3,23 +3,31 @@
 Model folder (the path after ``tree/<branch>/`` in the card's ``repo-link``):
 ``source="local"``, or a remote source with no base URL set, uses the folder of
 this checkout; a remote source with a base URL downloads ``{base}/{name}.tar.gz``
-once into ``<hub dir>/<uid without its last part>/<name>``.
+into ``<hub dir>/<uid without its last part>/<name>``, only for a card with a
+``model-sha256`` and only when the archive's digest equals it (the folder is
+code that ``load`` runs).  The archive is extracted into a temporary folder in
+the cache, checked, given a manifest and renamed into place; the cached folder
+is used while its manifest matches the card (see hub_conf/cache.py).
 
 Checkpoint (the card's ``ckpt`` asset): an ``http(s)`` link is downloaded
 (through ``$MSHUB_ASSET_MIRROR`` when set) into the same cache directory; a
 repository-relative link is the file of this checkout for local use and
 ``{base}/{link}`` downloaded into the cache for a remote source with a base
 URL.  Either way its sha256 must equal the card's ``asset-sha256``.
+
+Every check, download and install of a cache entry holds that entry's file
+lock, so processes sharing a cache download each file once.
 """
 from __future__ import annotations
 
 import os
-import shutil
+import sys
 import tempfile
 from typing import Optional
 
 from mindspore import nn
 
+from .cache import is_complete, locked, set_aside, sweep, write_manifest
 from .card import Asset, Card, find_card, list_uids
 from .download import extract_tar, fetch, sha256_of
 from .errors import DownloadError, HubError, IntegrityError, ModelNotAvailableError
@@ -70,19 +78,47 @@ def asset_location(card: Card, asset: Asset, source: str = "local") -> tuple[Opt
     return None, os.path.join(REPO_ROOT, *asset.link.split("/"))
 
 
-def model_dir(card: Card, source: str = "local", force_reload: bool = False) -> str:
-    """The card's model folder for ``source``: this checkout's, or downloaded into the cache."""
-    url, target = model_location(card, source)
-    if url is None or (os.path.isdir(target) and not force_reload):
-        return target
-    os.makedirs(cache_dir(card), exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".download-", dir=cache_dir(card)) as tmp:
-        archive = fetch(url, os.path.join(tmp, os.path.basename(url)))
+def _model_sha256(card: Card, url: str) -> str:
+    if card.model_sha256 is None:
+        raise IntegrityError(f"card {card.path} has no model-sha256, so the model archive {url} is not "
+                             "downloaded: it holds code that load runs and could not be checked; add the "
+                             "archive's sha256 to the card as model-sha256, or use source=\"local\" (this "
+                             "checkout's folder)")
+    return card.model_sha256
+
+
+def _install(card: Card, url: str, sha: str, target: str) -> None:
+    """Download the archive, check it, extract the model folder with its manifest and rename it to ``target``."""
+    cache, name = os.path.split(target)
+    with tempfile.TemporaryDirectory(prefix=f".{name}.download-", dir=cache) as tmp:
+        try:
+            archive = fetch(url, os.path.join(tmp, os.path.basename(url)), sha)
+        except IntegrityError as err:
+            raise IntegrityError(f"{err} (field model-sha256 of card {card.path})") from err
         extract_tar(archive, os.path.join(tmp, "tree"), url)
         found = _folder_in(os.path.join(tmp, "tree"), card, url)
-        if os.path.isdir(target):
-            shutil.rmtree(target)
+        write_manifest(found, sha)
+        if os.path.lexists(target):
+            set_aside(target)
         os.replace(found, target)
+
+
+def model_dir(card: Card, source: str = "local", force_reload: bool = False) -> str:
+    """The card's model folder for ``source``: this checkout's, or the archive's, checked and cached.
+
+    Holds the entry's lock, so a process that waited for another one's download uses its copy.
+    """
+    url, target = model_location(card, source)
+    if url is None:
+        return target
+    sha = _model_sha256(card, url)
+    with locked(cache_dir(card), os.path.basename(target)):
+        sweep(target)
+        if not force_reload and is_complete(target, sha):
+            return target
+        if not force_reload and os.path.lexists(target):
+            sys.stderr.write(f"{target} is incomplete or not from the card's archive; downloading it again\n")
+        _install(card, url, sha, target)
     return target
 
 
@@ -90,7 +126,8 @@ def asset_file(card: Card, asset: Asset, source: str = "local", force_reload: bo
     """A local file of ``asset`` whose sha256 matches the card, downloaded into the cache when remote."""
     url, path = asset_location(card, asset, source)
     if url is not None:
-        return fetch(url, path, asset.sha256, force_reload)
+        with locked(cache_dir(card), asset.file_name):
+            return fetch(url, path, asset.sha256, force_reload)
     if not os.path.isfile(path):
         raise ModelNotAvailableError(f"{asset.link} of card {card.uid} is not in this checkout yet ({path})")
     actual = sha256_of(path)

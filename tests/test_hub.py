@@ -3,8 +3,9 @@
 A threaded HTTP server on 127.0.0.1 (random port) serves a temporary directory
 holding a tar.gz of the cnnctc folder and checkpoints made here; the
 environment variables MSHUB_GITEE_URL and MSHUB_ASSET_MIRROR point the hub at
-it, MSHUB_CARD_DIR at a copy of the bundled cards plus test cards, and the
-cache is a temporary directory.  Only the cpu_small network runs forward passes.
+it, MSHUB_CARD_DIR at a copy of the bundled cards plus test cards (``serve``
+writes the served archive's sha256 into their model-sha256), and the cache is a
+temporary directory.  Only the cpu_small network runs forward passes.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import functools
 import hashlib
 import http.server
 import io
+import json
 import os
 import re
 import shutil
@@ -20,6 +22,7 @@ import subprocess
 import sys
 import tarfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +33,8 @@ import pytest
 import hub_conf as mshub
 from hub_conf import settings
 from hub_conf.card import find_card
+from hub_conf.download import extract_tar
+from hub_conf.isolation import create_network
 from hub_conf.weights import load_strict
 
 REPO = Path(__file__).resolve().parents[1]
@@ -59,7 +64,9 @@ def params_of(net) -> int:
 
 
 def files_under(path: Path) -> list[str]:
-    return sorted(str(p.relative_to(path)) for p in path.rglob("*") if p.is_file()) if path.exists() else []
+    """Files below ``path`` except the cache's lock files, which stay on purpose (see hub_conf/cache.py)."""
+    return sorted(str(p.relative_to(path)) for p in path.rglob("*")
+                  if p.is_file() and not p.name.endswith(".lock")) if path.exists() else []
 
 
 @dataclass
@@ -113,6 +120,17 @@ def served(tmp_path_factory, reference) -> Path:
     (root / "unbuilt").mkdir()
     with tarfile.open(root / "unbuilt" / "cnnctc.tar.gz", "w:gz") as tar:
         add_folder(tar, REPO / "cnnctc", "cnnctc", skip_conf=True)
+    (root / "syntax").mkdir()
+    with tarfile.open(root / "syntax" / "cnnctc.tar.gz", "w:gz") as tar:
+        add_folder(tar, REPO / "cnnctc", "cnnctc", skip_conf=True)
+        add_bytes(tar, "cnnctc/mindspore_hub_conf.py", b"def create_network(:\n")
+    (root / "plain").mkdir()  # an uncompressed tar under the .tar.gz name the hub asks for
+    with tarfile.open(root / "plain" / "cnnctc.tar.gz", "w") as tar:
+        add_folder(tar, REPO / "cnnctc", "cnnctc")
+    with tarfile.open(root / "plain" / "cnnctc.tar.gz") as tar:
+        boundary = tar.getmembers()[5].offset
+    (root / "cut").mkdir()  # the plain tar cut where its sixth member starts: a valid tar of 5 files
+    (root / "cut" / "cnnctc.tar.gz").write_bytes((root / "plain" / "cnnctc.tar.gz").read_bytes()[:boundary])
     for name, member, kind in (("dotdot", "../evil.py", tarfile.REGTYPE),
                                ("nested_dotdot", "cnnctc/../../evil.py", tarfile.REGTYPE),
                                ("absolute", "/tmp/hub_conf_test_evil.py", tarfile.REGTYPE),
@@ -135,6 +153,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
     def do_GET(self):
         self.server.requests.append(self.path)
+        if self.path.endswith(".tar.gz"):
+            time.sleep(self.server.delay)
         if self.path.startswith("/truncated/"):
             self.send_response(200)
             self.send_header("Content-Length", "100000")
@@ -145,12 +165,17 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 
 class FileServer:
-    """A threaded HTTP server on 127.0.0.1 serving ``root``; ``requests`` lists the paths asked for."""
+    """A threaded HTTP server on 127.0.0.1 serving ``root``; ``requests`` lists the paths asked for.
+
+    ``httpd.delay`` seconds pass before each archive (``*.tar.gz``) is served.
+    """
 
     def __init__(self, root: Path):
+        self.root = root
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
                                                      functools.partial(_Handler, directory=str(root)))
         self.httpd.requests = []
+        self.httpd.delay = 0.0
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
@@ -199,9 +224,19 @@ def hub(tmp_path, monkeypatch, reference) -> Path:
     mshub.set_hub_dir(None)
 
 
+def set_model_sha(digest: str) -> None:
+    """Write ``model-sha256: digest`` into the test cards: the hub downloads no model folder without it."""
+    for uid in (URL_CARD, REL_CARD):
+        path = Path(os.environ["MSHUB_CARD_DIR"]) / f"{uid}.md"
+        text = re.sub(r"model-sha256: .*\n", "", path.read_text(encoding="utf-8"))
+        path.write_text(text.replace("repo-link:", f"model-sha256: '{digest}'\nrepo-link:", 1), encoding="utf-8")
+
+
 def serve(monkeypatch, srv: FileServer, sub: str = "") -> None:
+    """Point the hub at ``srv`` (model folders at ``{url}{sub}``) and the test cards at the archive served there."""
     monkeypatch.setenv("MSHUB_GITEE_URL", f"{srv.url}{sub}")
     monkeypatch.setenv("MSHUB_ASSET_MIRROR", srv.url)
+    set_model_sha(sha256(srv.root / sub.lstrip("/") / "cnnctc.tar.gz"))
 
 
 def free_port() -> int:
@@ -240,6 +275,13 @@ BAD_CARDS = [
     (lambda t: t.replace("used-for: inference/transfer-learning", "used-for: training"), "'used-for'"),
     (lambda t: t.replace("---\n", "", 1), "no header"),
     (lambda t: t.replace("user-id: ctc-model-zoo", "user-id: [unclosed"), "not valid YAML"),
+    (lambda t: t.replace("model-name: cnnctc_cpu_small", "model-name: [cnnctc, crnn]"), "'model-name'"),
+    (lambda t: t.replace("model-name: cnnctc_cpu_small", "model-name: 42"), "'model-name'"),
+    (lambda t: t.replace("repo-link:", "model-sha256: 'abc123'\nrepo-link:"), "'model-sha256'"),
+    (lambda t: re.sub(r"asset-link: .*", "asset-link: <https://download.example.com/zoo/..>", t), "'asset-link'"),
+    (lambda t: re.sub(r"asset-link: .*", "asset-link: <https://download.example.com/zoo/.>", t), "'asset-link'"),
+    (lambda t: re.sub(r"asset-link: .*", "asset-link: <https://download.example.com/zoo/>", t), "'asset-link'"),
+    (lambda t: re.sub(r"asset-link: .*", "asset-link: cnnctc/release/.", t), "'asset-link'"),
 ]
 
 
@@ -388,9 +430,134 @@ def test_archive_path_traversal_refused(hub, server, monkeypatch, tmp_path, sub,
                                           ("{url}/truncated", "truncated download .* got 10 of 100000 bytes")])
 def test_download_errors_are_clear(hub, server, monkeypatch, base, message):
     monkeypatch.setenv("MSHUB_GITEE_URL", base.format(url=server.url, port=free_port()))
+    set_model_sha(sha256(server.root / "cnnctc.tar.gz"))
     with pytest.raises(mshub.DownloadError, match=message):
         mshub.load(URL_CARD, pretrained=False)
     assert files_under(hub) == []
+
+
+def test_remote_model_needs_a_matching_model_sha256(hub, server, monkeypatch):
+    """The model folder is code that load runs: no download without model-sha256, no install on a mismatch."""
+    monkeypatch.setenv("MSHUB_GITEE_URL", server.url)
+    with pytest.raises(mshub.IntegrityError, match='has no model-sha256.*source="local"'):
+        mshub.load(URL_CARD, pretrained=False)
+    assert server.requests == []
+    set_model_sha("0" * 64)
+    with pytest.raises(mshub.IntegrityError) as err:
+        mshub.load(URL_CARD, pretrained=False)
+    assert "0" * 64 in str(err.value) and sha256(server.root / "cnnctc.tar.gz") in str(err.value)
+    assert "model-sha256" in str(err.value) and server.requests == ["/cnnctc.tar.gz"]
+    assert files_under(hub) == [] and not list(hub.rglob("*.download-*"))
+
+
+def test_plain_tar_cut_on_a_member_boundary_is_refused(hub, server, monkeypatch):
+    """A plain tar cut where a member starts reads as a smaller valid tar: only the card's digest catches it."""
+    cut, full = server.root / "cut/cnnctc.tar.gz", server.root / "plain/cnnctc.tar.gz"
+    with tarfile.open(cut) as tar:
+        assert len(tar.getmembers()) == 5
+    serve(monkeypatch, server, "/cut")
+    set_model_sha(sha256(full))
+    with pytest.raises(mshub.IntegrityError, match=sha256(cut)):
+        mshub.load(URL_CARD, pretrained=False)
+    assert files_under(hub) == []
+    serve(monkeypatch, server, "/plain")  # the whole plain tar under the .tar.gz name is fine
+    assert params_of(mshub.load(URL_CARD, pretrained=False)) == EXPECTED_PARAMS[SMALL]
+
+
+def test_extraction_checks_that_every_file_arrived(served, tmp_path, monkeypatch):
+    extractall = tarfile.TarFile.extractall
+
+    def drop_last(self, path=".", members=None, **kwargs):
+        return extractall(self, path, members=members[:-1], **kwargs)
+
+    monkeypatch.setattr(tarfile.TarFile, "extractall", drop_last)
+    with pytest.raises(mshub.DownloadError, match=r"archive test\.tar\.gz: member 'cnnctc/.*' did not arrive"):
+        extract_tar(str(served / "cnnctc.tar.gz"), str(tmp_path / "tree"), "test.tar.gz")
+
+
+def test_incomplete_or_outdated_cached_folder_is_fetched_again(hub, server, monkeypatch):
+    serve(monkeypatch, server)
+    mshub.load(URL_CARD, pretrained=False)
+    folder = hub / "test/cpu/2.10/cnnctc"
+    (folder / "mindspore_hub_conf.py").unlink()
+    assert params_of(mshub.load(URL_CARD, pretrained=False)) == EXPECTED_PARAMS[SMALL]
+    assert server.requests == ["/cnnctc.tar.gz", "/cnnctc.tar.gz"]
+    mshub.load(URL_CARD, pretrained=False)
+    assert len(server.requests) == 2  # complete again: reused
+    serve(monkeypatch, server, "/whole")  # the card now names another archive
+    mshub.load(URL_CARD, pretrained=False)
+    assert server.requests[2:] == ["/whole/cnnctc.tar.gz"]
+    manifest = json.loads((folder / ".hub_manifest.json").read_text(encoding="utf-8"))
+    with tarfile.open(server.root / "whole/cnnctc.tar.gz") as tar:
+        sizes = {m.name.split("/", 2)[2]: m.size for m in tar.getmembers()}
+    assert manifest == {"archive-sha256": sha256(server.root / "whole/cnnctc.tar.gz"), "files": sizes}
+
+
+def test_replaced_folders_are_set_aside_and_swept_a_day_later(hub, server, monkeypatch):
+    """A replaced model folder may still be imported by another process: renamed, deleted a day later."""
+    serve(monkeypatch, server)
+    mshub.load(URL_CARD, pretrained=False)
+    mshub.load(URL_CARD, pretrained=False, force_reload=True)
+    cache = hub / "test/cpu/2.10"
+    stale = [p for p in cache.iterdir() if p.name.startswith(".cnnctc.stale-")]
+    assert len(stale) == 1 and (stale[0] / "mindspore_hub_conf.py").is_file()
+    (cache / ".cnnctc.download-killed").mkdir()  # left by a process killed while downloading
+    mshub.load(URL_CARD, pretrained=False)
+    assert stale[0].is_dir() and not (cache / ".cnnctc.download-killed").exists()
+    day_old = time.time() - 86400 - 60
+    os.utime(stale[0], (day_old, day_old))
+    mshub.load(URL_CARD, pretrained=False)
+    assert not stale[0].exists() and server.requests == ["/cnnctc.tar.gz", "/cnnctc.tar.gz"]
+
+
+CONCURRENT_LOAD = """
+import os, sys, time
+import hub_conf
+open(os.path.join(sys.argv[1], str(os.getpid())), "w").close()
+while len(os.listdir(sys.argv[1])) < int(sys.argv[2]):  # start loading together
+    time.sleep(0.01)
+net = hub_conf.load(sys.argv[3], pretrained=False)
+print(sum(p.size for p in net.get_parameters()))
+"""
+
+
+def test_concurrent_loads_into_an_empty_cache_download_once(hub, server, monkeypatch, tmp_path):
+    serve(monkeypatch, server)
+    server.httpd.delay = 0.5  # the first download still runs when the others ask
+    ready, count = tmp_path / "ready", 4
+    ready.mkdir()
+    env = dict(os.environ, MSHUB_DIR=str(hub))
+    procs = [subprocess.Popen([sys.executable, "-c", CONCURRENT_LOAD, str(ready), str(count), URL_CARD], cwd=REPO,
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(count)]
+    try:
+        outputs = [proc.communicate(timeout=300) for proc in procs]
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+    for proc, (out, err) in zip(procs, outputs):
+        assert proc.returncode == 0, err
+        assert out.split()[-1] == str(EXPECTED_PARAMS[SMALL])
+    assert server.requests == ["/cnnctc.tar.gz"]
+
+
+def test_hub_conf_with_a_syntax_error_is_a_hub_error(tmp_path):
+    (tmp_path / "mindspore_hub_conf.py").write_text("def create_network(:\n", encoding="utf-8")
+    with pytest.raises(mshub.HubError, match=r"cannot import .*mindspore_hub_conf\.py: SyntaxError: .* line 1"):
+        create_network(str(tmp_path), "cnnctc")
+
+
+def test_unwritable_cache_is_a_download_error(hub, server, monkeypatch, tmp_path):
+    serve(monkeypatch, server)
+    (tmp_path / "file").write_text("a regular file", encoding="utf-8")
+    mshub.set_hub_dir(str(tmp_path / "file/cache"))
+    message = f"cannot write the cache directory {re.escape(str(tmp_path / 'file/cache'))}/test/cpu/2.10"
+    with pytest.raises(mshub.DownloadError, match=message):
+        mshub.load(URL_CARD, pretrained=False)
+    with pytest.raises(mshub.DownloadError, match=message):
+        mshub.load_weights(ms.nn.Dense(2, 2), URL_CARD)
+    assert server.requests == []
 
 
 # ---------------------------------------------------------------- weights
@@ -500,3 +667,33 @@ def test_cli(hub, server, monkeypatch):
     bad.write_text(card_text("cnnctc/release/x.ckpt", "a" * 63), encoding="utf-8")
     broken = run_cli("list")
     assert broken.returncode == 2 and "INVALID" in broken.stdout and "asset-sha256" in broken.stdout
+
+
+BAD_NAME = "bad/cpu/2.10/bad_v1.0"
+CLI_ERRORS = [  # case, command, card BAD_NAME's change or None, the error
+    ("syntax-error", ["load", URL_CARD, "--no_pretrained"], None,
+     r"cannot import .*mindspore_hub_conf\.py: SyntaxError"),
+    ("model-name", ["info", BAD_NAME], lambda t: t.replace("model-name: cnnctc_cpu_small", "model-name: [a, b]"),
+     r"card .*bad_v1\.0\.md: field 'model-name' must be a non-empty string"),
+    ("asset-link", ["download", BAD_NAME],
+     lambda t: re.sub(r"asset-link: .*", "asset-link: <https://download.example.com/zoo/..>", t),
+     r"card .*bad_v1\.0\.md: field 'asset-link' .* must end in a file name"),
+    ("unwritable-cache", ["download", URL_CARD], None, r"cannot write the cache directory .*/file/cache/test"),
+]
+
+
+@pytest.mark.parametrize("command,mutate,message", [c[1:] for c in CLI_ERRORS], ids=[c[0] for c in CLI_ERRORS])
+def test_cli_errors_are_one_line(hub, server, monkeypatch, tmp_path, command, mutate, message):
+    serve(monkeypatch, server, "/syntax")
+    (tmp_path / "file").write_text("a regular file", encoding="utf-8")
+    monkeypatch.setenv("MSHUB_DIR", str(tmp_path / "file/cache" if "cache" in message else hub))
+    if mutate is not None:
+        bad = Path(os.environ["MSHUB_CARD_DIR"]) / f"{BAD_NAME}.md"
+        bad.parent.mkdir(parents=True)
+        bad.write_text(mutate(card_text("https://download.example.com/zoo/small_test.ckpt", "a" * 64)),
+                       encoding="utf-8")
+    result = run_cli(*command)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert len(errors) == 1 and re.search(message, errors[0]) and errors[0] == result.stderr.splitlines()[-1]
+    assert not list(tmp_path.rglob("*.part"))

@@ -1,4 +1,5 @@
-"""End to end through the entry scripts in graph mode: train, resume, eval, export, infer, bad input."""
+"""End to end through the entry scripts in graph mode: train, resume, eval, export, infer (bad inputs:
+tests/test_bad_inputs.py)."""
 from __future__ import annotations
 
 import csv
@@ -76,6 +77,30 @@ def test_resume_continues_step_count_and_state(trained, tmp_path):
     np.testing.assert_allclose([float(r["loss"]) for r in resumed[12:]], uninterrupted[12:], rtol=1e-3)
 
 
+def test_resume_keeps_the_best_checkpoint_and_its_score(trained, tmp_path):
+    """best.ckpt records its score; after --resume a worse evaluation does not replace it."""
+    import shutil
+
+    run_dir = tmp_path / "resumed_best"
+    shutil.copytree(trained["dir"], run_dir)
+    os.remove(run_dir / "ckpt" / f"CNNCTC-{STEPS}.ckpt")
+    best = read_checkpoint(str(run_dir / "best.ckpt"))
+    assert 0.0 <= float(best["best_score"].asnumpy()) <= 1.0 and int(best["step"].asnumpy()) in (12, STEPS)
+    unbeatable = [{"name": n, "data": p} for n, p in best.items() if n != "best_score"]
+    ms.save_checkpoint(unbeatable + [{"name": "best_score", "data": ms.Tensor(2.0, ms.float32)}],
+                       str(run_dir / "best.ckpt"))
+    before = (run_dir / "best.ckpt").stat().st_mtime_ns
+    proc = run_script("cnnctc", "train.py", *SMALL,
+                      "--train_dataset_path", os.path.join(trained["data"], "train"),
+                      "--eval_dataset_path", os.path.join(trained["data"], "val"),
+                      "--max_steps", str(STEPS), "--train_batch_size", "8", "--base_lr", "0.001",
+                      "--warmup_steps", "2", "--save_checkpoint_steps", "12", "--eval_interval", "12",
+                      "--log_interval", "4", "--save_dir", str(run_dir), "--resume", "true")
+    assert f"step {STEPS}: validation accuracy" in proc.stdout
+    assert "best validation score 2.0000" in proc.stdout
+    assert (run_dir / "best.ckpt").stat().st_mtime_ns == before
+
+
 def test_eval_prints_a_table(trained):
     proc = run_script("cnnctc", "eval.py", *SMALL, "--checkpoint_path", trained["ckpt"],
                       "--eval_dataset_path", os.path.join(trained["data"], "val"), "--eval_batch_size", "32")
@@ -102,19 +127,16 @@ def test_mindir_export_has_a_dynamic_batch(trained, tmp_path):
         np.testing.assert_allclose(graph(x).asnumpy(), net(x).asnumpy(), rtol=1e-4, atol=1e-4)
 
 
-def test_air_needs_ascend(trained, tmp_path):
-    proc = run_script("cnnctc", "export.py", *SMALL, "--checkpoint_path", trained["ckpt"],
-                      "--file_format", "AIR", "--file_name", str(tmp_path / "x"), check=False)
-    assert proc.returncode == 2 and "AIR export needs an Ascend device" in proc.stderr
-    assert not os.path.exists(tmp_path / "x.air")
-
-
 def test_onnx_export_runs_in_onnxruntime(trained, tmp_path):
     import onnxruntime
 
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    folder.chmod(0o775)
     run_script("cnnctc", "export.py", *SMALL, "--checkpoint_path", trained["ckpt"], "--file_format", "ONNX",
-               "--export_batch_size", "4", "--file_name", str(tmp_path / "x"))
-    session = onnxruntime.InferenceSession(str(tmp_path / "x.onnx"), providers=["CPUExecutionProvider"])
+               "--export_batch_size", "4", "--file_name", str(folder / "x"))
+    assert folder.stat().st_mode & 0o777 == 0o775  # MindSpore's ONNX export would leave it 0700
+    session = onnxruntime.InferenceSession(str(folder / "x.onnx"), providers=["CPUExecutionProvider"])
     x = np.random.default_rng(3).normal(size=(4, 3, 32, 100)).astype(np.float32)
     onnx_out = session.run(None, {session.get_inputs()[0].name: x})[0]
     np.testing.assert_allclose(onnx_out, _network(trained["ckpt"])(ms.Tensor(x)).asnumpy(), rtol=1e-4, atol=1e-4)
@@ -172,40 +194,6 @@ def test_infer_keeps_command_line_overrides(trained):
     proc = run_script("cnnctc", "infer.py", *SMALL, "--checkpoint_path", trained["ckpt"], "--output_channel", "64",
                       "--input", os.path.join(trained["data"], "val_images"), check=False)
     assert proc.returncode == 2 and "does not fit the network" in proc.stderr
-
-
-@pytest.mark.parametrize("script,args,message", [
-    ("train.py", ["--train_dataset_path", "/nonexistent/lmdb"], "dataset path /nonexistent/lmdb does not exist"),
-    ("eval.py", ["--checkpoint_path", "/nonexistent.ckpt", "--eval_dataset_path", "{val}"],
-     "checkpoint /nonexistent.ckpt does not exist"),
-    ("eval.py", ["--eval_dataset_path", "{val}"], "set --checkpoint_path"),
-    ("export.py", ["--checkpoint_path", "{official}"], "does not fit the network"),
-    ("infer.py", ["--checkpoint_path", "{ckpt}", "--input", "/no/such/image.png"], "does not exist"),
-    ("train.py", ["--train_batch_size", "lots"], "--train_batch_size expects a int"),
-    ("train.py", ["--train_dataset_path", "{val}", "--train_mix", "{{0: [1, 3]}}"],
-     "train_mix: phase 0 needs one weight per training path (1)"),
-    ("export.py", ["--checkpoint_path", "{ckpt}", "--file_format", "TFLITE"], "file_format must be one of"),
-    ("train.py", ["--device_target", "Foo"], "--device_target must be one of Ascend, GPU, CPU"),
-    ("train.py", ["--train_dataset_path", "{val}", "--optimizer", "foo"], "--optimizer must be one of"),
-    ("eval.py", ["--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}", "--character", "abca"],
-     "duplicate entries: 'a'"),
-    ("train.py", ["--train_dataset_path", "{val}", "--train_batch_size", "0"], "--train_batch_size 0"),
-    ("train.py", ["--train_dataset_path", "{val}", "--max_steps=-1"], "--max_steps -1"),
-    ("train.py", ["--train_dataset_path", "{val}", "--max_steps", "0", "--epochs", "0"], "--epochs 0"),
-    ("train.py", ["--train_dataset_path", "{val}", "--save_checkpoint_steps", "0"], "--save_checkpoint_steps 0"),
-    ("eval.py", ["--checkpoint_path", "{ckpt}", "--eval_dataset_path", ""], "set --eval_dataset_path"),
-    ("export.py", ["--checkpoint_path", "{ckpt}", "--file_name", "{ckpt}/x"], "is not a writable folder"),
-])
-def test_bad_command_lines_fail_clearly(trained, tmp_path, script, args, message):
-    official = str(tmp_path / "official.ckpt")
-    if "{official}" in args:
-        ms.save_checkpoint(CNNCTC(), official)
-    fill = {"val": os.path.join(trained["data"], "val"), "ckpt": trained["ckpt"], "official": official}
-    args = [a.format(**fill) for a in args]
-    proc = run_script("cnnctc", script, *SMALL, *args, check=False)
-    assert proc.returncode == 2, proc.stderr
-    assert message in proc.stderr
-    assert "Traceback" not in proc.stderr
 
 
 def test_ckpt_export_strips_the_training_state(trained, tmp_path):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import glob
 import os
 import re
-from typing import Optional
+from typing import Optional, Sequence
 
 import mindspore as ms
 from mindspore import nn
@@ -92,9 +92,10 @@ def _listed(kind: str, names: list[str], most: int = 10) -> str:
     return f"{len(names)} {kind}: {', '.join(names[:most])}{' ...' if len(names) > most else ''}"
 
 
-def check_fit(params: dict, cell: nn.Cell, path: str) -> list[str]:
-    """Raise ``CheckpointError`` listing every mismatch between ``params`` and ``cell``; return ignored keys."""
-    wanted = {p.name: p for p in cell.get_parameters()}
+def check_fit(params: dict, cell: nn.Cell, path: str, keep: Sequence[str] = ()) -> list[str]:
+    """Raise ``CheckpointError`` listing every mismatch between ``params`` and ``cell`` (its parameters named in
+    ``keep`` excepted); return the keys ignored as training state."""
+    wanted = {p.name: p for p in cell.get_parameters() if p.name not in keep}
     missing = sorted(n for n in wanted if n not in params)
     extra = sorted(n for n in params if n not in wanted)
     ignored = [n for n in extra if is_train_state(n)]
@@ -109,12 +110,17 @@ def check_fit(params: dict, cell: nn.Cell, path: str) -> list[str]:
     return ignored
 
 
-def load_into(cell: nn.Cell, path: str) -> tuple[dict, list[str]]:
-    """Load ``path`` into ``cell`` strictly; return (the file's dict, names ignored as training state)."""
+def load_into(cell: nn.Cell, path: str, keep: Sequence[str] = ()) -> tuple[dict, list[str]]:
+    """Load ``path`` into ``cell`` strictly; return (the file's dict, names ignored as training state).
+
+    ``keep``: parameters of ``cell`` that keep their built value (e.g. the learning-rate schedule, which
+    comes from the config when a run is resumed with another number of steps).
+    """
     params = read_checkpoint(path)
-    ignored = check_fit(params, cell, path)
-    subset = {p.name: params[p.name] for p in cell.get_parameters()}
+    ignored = check_fit(params, cell, path, keep)
+    subset = {p.name: params[p.name] for p in cell.get_parameters() if p.name not in keep}
     not_loaded, file_unused = ms.load_param_into_net(cell, subset, strict_load=True)
+    not_loaded = [n for n in not_loaded if n not in keep]
     if not_loaded or file_unused:
         raise CheckpointError(f"checkpoint {path}: network parameters not loaded {not_loaded}, "
                               f"file entries not used {file_unused}")

@@ -26,6 +26,14 @@ DEFAULT_CONFIG = os.path.join(MODEL_DIR, "default_config.yaml")
 ALIASES = {"checkpoint_path": ("--ckpt", "--ckpt_file")}
 
 
+def _yaml_problem(err: Exception) -> str:
+    """One line: where the YAML parser stopped and why."""
+    mark = getattr(err, "problem_mark", None)
+    if mark is not None:
+        return f"line {mark.line + 1}, column {mark.column + 1}: {getattr(err, 'problem', '')}"
+    return str(err).strip().splitlines()[0]
+
+
 def _read_yaml(path: str) -> tuple[dict, dict, dict]:
     """Return (values, help texts, choices) of a config file, following its ``base`` chain."""
     if not os.path.isfile(path):
@@ -34,7 +42,7 @@ def _read_yaml(path: str) -> tuple[dict, dict, dict]:
         with open(path, encoding="utf-8") as f:
             docs = [d for d in yaml.safe_load_all(f) if d is not None]
     except (yaml.YAMLError, UnicodeDecodeError) as err:
-        raise ConfigError(f"config file {path} is not valid YAML: {err}") from err
+        raise ConfigError(f"config file {path} is not valid YAML: {_yaml_problem(err)}") from err
     if not docs or not all(isinstance(d, dict) for d in docs) or len(docs) > 3:
         raise ConfigError(f"config file {path} must hold a mapping of settings, then optional help and choices")
     values, helps, choices = (dict(d) for d in docs + [{}] * (3 - len(docs)))
@@ -77,7 +85,7 @@ def _parse_text(key: str, text: str, default: Any, choices: Mapping[str, Sequenc
     try:
         value = yaml.safe_load(text)
     except yaml.YAMLError as err:
-        raise ConfigError(f"--{key}: cannot parse {text!r}: {err}") from err
+        raise ConfigError(f"--{key}: cannot parse {text!r}: {_yaml_problem(err)}") from err
     if isinstance(default, str) and value is not None and not isinstance(value, str):
         value = text  # a string key takes the text as typed (e.g. --file_name 2024)
     return check_value(key, value, default, choices, repr(text))
@@ -122,6 +130,13 @@ def with_overrides(cfg: SimpleNamespace, overrides: Mapping[str, Any], where: st
     for key, value in overrides.items():
         values[key] = check_value(key, value, values[key], cfg.choices)
     return SimpleNamespace(**values)
+
+
+def require_positive(cfg: SimpleNamespace, *keys: str) -> None:
+    """A ``ConfigError`` naming every one of ``keys`` whose value is not > 0."""
+    bad = [f"--{key} {getattr(cfg, key)}" for key in keys if not getattr(cfg, key) > 0]
+    if bad:
+        raise ConfigError(f"these settings must be positive: {', '.join(bad)}")
 
 
 def resolve_path(path: str) -> str:

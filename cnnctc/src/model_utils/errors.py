@@ -32,7 +32,7 @@ def run_cli(main: Callable[[], object]) -> None:
     try:
         main()
     except (UserError, FileNotFoundError) as err:
-        sys.stderr.write(f"error: {err}\n")
+        sys.stderr.write(f"error: {' '.join(str(err).split())}\n")  # always one line
         sys.exit(EXIT_USER_ERROR)
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")

@@ -43,11 +43,15 @@ def export_network(net: nn.Cell, input_shape: Sequence[int], file_name: str, fil
         example = ms.Tensor(shape=[None, *input_shape], dtype=ms.float32)
     else:
         example = ms.Tensor(np.zeros([batch_size, *input_shape], np.float32))
+    mode = os.stat(directory).st_mode
     try:
         ms.export(net, example, file_name=file_name, file_format=file_format)
-    except (RuntimeError, ValueError, TypeError) as err:
-        raise UsageError(f"MindSpore cannot export this network to {file_format}: "
+    except (RuntimeError, ValueError, TypeError, OSError) as err:
+        raise UsageError(f"MindSpore cannot export this network to {file_format} at {file_name}: "
                          f"{str(err).strip().splitlines()[0]}") from err
+    finally:
+        if os.stat(directory).st_mode != mode:  # MindSpore's ONNX export chmods the folder to 0700
+            os.chmod(directory, mode)
     if not os.path.isfile(path):
         raise UsageError(f"export to {file_format} wrote no file {path}")
     return path

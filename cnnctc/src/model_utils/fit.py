@@ -23,7 +23,7 @@ from mindspore import nn
 
 from . import digest
 from .checkpoint import latest_checkpoint, load_into, prune, read_checkpoint, save_atomic, scalar
-from .config import resolve_path
+from .config import require_positive, resolve_path
 from .ctc import NetWithLoss
 from .errors import UsageError, log
 from .lr_schedule import warmup_cosine_lr
@@ -35,7 +35,7 @@ from .train_step import ClippedTrainStep, build_optimizer
 class Source(Protocol):
     """What ``fit`` needs of a training sample source."""
 
-    skipped: object  # counts of skipped samples, with ``summary()``
+    skipped: object  # counts of skipped samples, with ``any()`` and ``summary()``
 
     def __len__(self) -> int: ...
 
@@ -64,16 +64,14 @@ class TrainData:
 def check_settings(cfg: SimpleNamespace, num_train_paths: int) -> None:
     """Refuse training settings that cannot work (``fit`` calls it; call it before indexing data to fail fast)."""
     parse_mix(cfg.train_mix, num_train_paths)
-    positive = ("train_batch_size", "save_checkpoint_steps", "log_interval", "nonfinite_patience")
-    bad = [f"--{key} {getattr(cfg, key)}" for key in positive if getattr(cfg, key) <= 0]
-    bad += [f"--{key} {getattr(cfg, key)}" for key in ("max_steps", "eval_interval", "keep_checkpoint_max")
-            if getattr(cfg, key) < 0]
-    if cfg.max_steps == 0 and cfg.epochs <= 0:
-        bad.append(f"--epochs {cfg.epochs} (with --max_steps 0)")
-    if not cfg.base_lr > 0 or not math.isfinite(cfg.base_lr):
-        bad.append(f"--base_lr {cfg.base_lr}")
-    if bad:
-        raise UsageError(f"these settings must be positive: {', '.join(bad)}")
+    require_positive(cfg, "train_batch_size", "save_checkpoint_steps", "log_interval", "nonfinite_patience",
+                     "base_lr", *(() if cfg.max_steps else ("epochs",)))
+    negative = [f"--{key} {getattr(cfg, key)}" for key in ("max_steps", "eval_interval", "keep_checkpoint_max")
+                if getattr(cfg, key) < 0]
+    if negative:
+        raise UsageError(f"these settings must not be negative: {', '.join(negative)}")
+    if not math.isfinite(cfg.base_lr):
+        raise UsageError(f"--base_lr must be finite, got {cfg.base_lr}")
 
 
 class _Outputs:
@@ -151,7 +149,8 @@ def fit(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell, data: TrainData, 
     total_steps = cfg.max_steps or steps_per_epoch * cfg.epochs
     say(f"model_utils {digest()}\ntraining data: {len(data.source)} samples\n{data.source.describe()}")
     for start, weights in parse_mix(cfg.train_mix, len(groups)):
-        say(f"  from {start:.0%} of the steps on, draw the paths in proportion {', '.join(f'{w:.2f}' for w in weights)}")
+        shares = ', '.join(f'{w:.2f}' for w in weights)
+        say(f"  from {start:.0%} of the steps on, draw the paths in proportion {shares}")
 
     if cfg.pretrained:
         load_into(network, resolve_path(cfg.pretrained))
@@ -165,7 +164,7 @@ def fit(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell, data: TrainData, 
         last = latest_checkpoint(out.ckpt_dir, cfg.ckpt_prefix)
         if last is None:
             raise UsageError(f"--resume: no {cfg.ckpt_prefix}-*.ckpt in {out.ckpt_dir}")
-        load_into(train_cell, last)
+        load_into(train_cell, last, keep=("learning_rate",))  # the schedule of this run's config
         step = int(optimizer.global_step.asnumpy().reshape(-1)[0])
         say(f"resumed from {last} at step {step}")
     out.start(step if cfg.resume else None)
@@ -189,7 +188,7 @@ def fit(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell, data: TrainData, 
                 if not math.isfinite(loss_value):  # never saved, evaluated or pruned for
                     nonfinite += 1
                     say(f"step {step}: the loss is {loss_value}")
-                    if nonfinite >= cfg.nonfinite_patience:
+                    if nonfinite >= cfg.nonfinite_patience or final:
                         raise UsageError(f"training diverged: the loss was not finite for {nonfinite} step(s) in a "
                                          f"row, up to step {step}; the checkpoints saved before are kept in "
                                          f"{out.ckpt_dir}; lower --base_lr or --clip_grad_norm")
@@ -211,6 +210,8 @@ def fit(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell, data: TrainData, 
             if step == pass_start:
                 raise UsageError(f"no training step could be made from {len(order)} samples in a row "
                                  f"({data.source.skipped.summary()}); check the training data")
+    if data.source.skipped.any():
+        say(f"training data {data.source.skipped.summary()}")
     say(f"training done: {out.step_path(total_steps)}; loss curve {out.curve.png_path}")
     if out.best_score > -math.inf:
         say(f"best validation score {out.best_score:.4f}: {out.best_path}")

@@ -1,0 +1,242 @@
+"""Bad inputs and faults, run as a user would against every model folder: each case asserts its outcome class.
+
+Outcome classes:
+- ``error``: exit code 2 and exactly one line on stderr, ``error: ...``, naming the file or the setting;
+  never a traceback.
+- ``skip``: exit code 0, the bad samples skipped and counted in the output.
+- ``ok``: exit code 0 and the expected output (a bad input that is in fact fine must work).
+
+A model joins by adding its ``ModelRow`` to ``MODELS``: its CPU config, released checkpoint, the arguments
+of a short training run, a builder of its bad data (images or audio, its dataset format) and its own
+cases; the generic cases (config, checkpoint, export, inference inputs, divergence, kill -9 and resume)
+run for every row.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from conftest import ROOT
+from lmdb_builder import make_lmdb, word_image
+
+
+@dataclass(frozen=True)
+class Case:
+    """``script`` with ``args`` (``{name}`` placeholders; ``{train_args}`` expands to the row's short run)."""
+
+    name: str
+    script: str
+    args: tuple[str, ...]
+    outcome: str
+    expect: str
+
+
+@dataclass(frozen=True)
+class ModelRow:
+    folder: str
+    config: str
+    checkpoint: str                                     # released, relative to the model folder
+    train_args: tuple[str, ...]                         # a few training steps on {train}
+    make_data: Callable[[Path, str], dict[str, str]]    # (tmp dir, synthesized data dir) -> placeholders
+    cases: tuple[Case, ...]
+
+
+GENERIC = (
+    Case("config file missing", "eval.py", ("--config_path", "{tmp}/none.yaml"), "error", "config file"),
+    Case("config not YAML", "eval.py", ("--config_path", "{broken_yaml}"), "error", "is not valid YAML"),
+    Case("device Foo", "train.py", ("--device_target", "Foo"), "error", "--device_target must be one of"),
+    Case("optimizer foo", "train.py", ("{train_args}", "--optimizer", "foo"), "error", "--optimizer must be one of"),
+    Case("batch size 0", "train.py", ("{train_args}", "--train_batch_size", "0"), "error", "--train_batch_size 0"),
+    Case("batch size -4", "train.py", ("{train_args}", "--train_batch_size=-4"), "error", "--train_batch_size -4"),
+    Case("batch size text", "train.py", ("--train_batch_size", "lots"), "error", "--train_batch_size expects a int"),
+    Case("max_steps -1", "train.py", ("{train_args}", "--max_steps=-1"), "error", "--max_steps -1"),
+    Case("epochs 0", "train.py", ("{train_args}", "--max_steps", "0", "--epochs", "0"), "error", "--epochs 0"),
+    Case("checkpoint steps 0", "train.py", ("{train_args}", "--save_checkpoint_steps", "0"), "error",
+         "--save_checkpoint_steps 0"),
+    Case("no training data", "train.py", ("--train_dataset_path", ""), "error", "no training data"),
+    Case("training data missing", "train.py", ("--train_dataset_path", "{tmp}/absent"), "error",
+         "{tmp}/absent does not exist"),
+    Case("base_lr 3e-4 spelling", "train.py", ("{train_args}", "--base_lr", "3e-4"), "ok", "lr 3.000e-04"),
+    Case("diverged run", "train.py", ("{train_args}", "--max_steps", "6", "--base_lr", "1000000.0",
+                                      "--nonfinite_patience", "1"), "error", "training diverged"),
+    Case("no checkpoint given", "eval.py", ("--eval_dataset_path", "{val}"), "error", "set --checkpoint_path"),
+    Case("checkpoint missing", "eval.py", ("--checkpoint_path", "{tmp}/absent.ckpt", "--eval_dataset_path", "{val}"),
+         "error", "checkpoint {tmp}/absent.ckpt does not exist"),
+    Case("checkpoint garbage", "eval.py", ("--checkpoint_path", "{garbage_ckpt}", "--eval_dataset_path", "{val}"),
+         "error", "cannot read checkpoint {garbage_ckpt}"),
+    Case("eval data empty", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", ""), "error",
+         "set --eval_dataset_path"),
+    Case("eval batch 0", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}",
+                                     "--eval_batch_size", "0"), "error", "--eval_batch_size 0"),
+    Case("export format", "export.py", ("--checkpoint_path", "{ckpt}", "--file_format", "TFLITE"), "error",
+         "file_format must be one of"),
+    Case("export AIR off Ascend", "export.py", ("--checkpoint_path", "{ckpt}", "--file_format", "AIR",
+                                                "--file_name", "{tmp}/x"), "error", "AIR export needs an Ascend"),
+    Case("export below a file", "export.py", ("--checkpoint_path", "{ckpt}", "--file_name", "{garbage_ckpt}/x"),
+         "error", "is not a writable folder"),
+    Case("infer input missing", "infer.py", ("--checkpoint_path", "{ckpt}", "--input", "{tmp}/absent.png"), "error",
+         "input {tmp}/absent.png does not exist"),
+    Case("infer binary non-image", "infer.py", ("--checkpoint_path", "{ckpt}", "--input", "{gif}"), "error",
+         "is neither a supported file"),
+    Case("infer output folder missing", "infer.py", ("--checkpoint_path", "{ckpt}", "--input", "{image}",
+                                                     "--output", "{tmp}/no/such/out.tsv"), "error",
+         "cannot write --output {tmp}/no/such/out.tsv"),
+    Case("infer output is a folder", "infer.py", ("--checkpoint_path", "{ckpt}", "--input", "{image}",
+                                                  "--output", "{tmp}"), "error", "cannot write --output"),
+    Case("infer batch 0", "infer.py", ("--checkpoint_path", "{ckpt}", "--input", "{image}", "--infer_batch_size", "0"),
+         "error", "--infer_batch_size 0"),
+)
+
+
+def _cnnctc_data(tmp: Path, synth: str) -> dict[str, str]:
+    import lmdb
+
+    good = [(word_image(), w) for w in ("ab", "cd", "ef", "gh", "ij", "kl", "mn", "op")]
+    non_utf8 = make_lmdb(str(tmp / "non_utf8"), good[:3])
+    env = lmdb.open(non_utf8, map_size=1 << 26)
+    with env.begin(write=True) as txn:
+        txn.put(b"label-000000002", "caf\xe9".encode("latin-1"))
+    env.close()
+    return {
+        "train": os.path.join(synth, "train"), "val": os.path.join(synth, "val"),
+        "image": os.path.join(synth, "val_images", "word_1.jpg"),
+        "all_corrupt": make_lmdb(str(tmp / "all_corrupt"), [(b"junk", "word")] * 40),
+        "half_corrupt": make_lmdb(str(tmp / "half_corrupt"), [(b"junk", "word"), *good] * 4),
+        "huge_count": make_lmdb(str(tmp / "huge_count"), good[:2], num_samples=b"100000000000"),
+        "non_utf8": non_utf8,
+    }
+
+
+CNNCTC_TRAIN = ("--train_dataset_path", "{train}", "--max_steps", "2", "--train_batch_size", "4", "--eval_interval",
+                "0", "--warmup_steps", "0", "--log_interval", "1", "--save_dir", "{run}")
+MODELS = (
+    ModelRow("cnnctc", "cpu_small.yaml", "release/cnnctc_cpu_small.ckpt", CNNCTC_TRAIN, _cnnctc_data, (
+        Case("all images corrupt", "train.py", ("{train_args}", "--train_dataset_path", "{all_corrupt}"), "error",
+             "no training step could be made from"),
+        Case("half the images corrupt", "train.py", ("{train_args}", "--train_dataset_path", "{half_corrupt}"),
+             "skip", "corrupt images"),
+        Case("same LMDB for training and evaluation", "train.py",
+             ("{train_args}", "--eval_dataset_path", "{train}", "--eval_interval", "2"), "ok", "validation accuracy"),
+        Case("same LMDB listed twice", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val},{val}"),
+             "ok", "total"),
+        Case("num-samples beyond the LMDB", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
+                                                        "{huge_count}"), "error", "says 100000000000"),
+        Case("label not UTF-8", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{non_utf8}"),
+             "skip", "labels not UTF-8"),
+        Case("duplicate characters", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}",
+                                                 "--character", "abca"), "error", "duplicate entries: 'a'"),
+        Case("checkpoint of another size", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}",
+                                                       "--output_channel", "256"), "error", "does not fit the network"),
+        Case("bad train_mix", "train.py", ("{train_args}", "--train_mix", "{{0: [1, 3]}}"), "error",
+             "train_mix: phase 0 needs one weight per training path (1)"),
+    )),
+)
+CASES = [pytest.param(row, case, id=f"{row.folder}: {case.name}") for row in MODELS for case in GENERIC + row.cases]
+
+
+@pytest.fixture(scope="module")
+def placeholders(synth_words, tmp_path_factory) -> dict[str, dict[str, str]]:
+    """Per model: its bad data and the common bad files."""
+    values = {}
+    for row in MODELS:
+        tmp = tmp_path_factory.mktemp(f"bad_{row.folder}")
+        (tmp / "broken.yaml").write_text("device_target: [CPU\n", encoding="utf-8")
+        (tmp / "garbage.ckpt").write_bytes(b"not a checkpoint")
+        (tmp / "anim.gif").write_bytes(b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04")
+        values[row.folder] = {"tmp": str(tmp), "broken_yaml": str(tmp / "broken.yaml"),
+                              "garbage_ckpt": str(tmp / "garbage.ckpt"), "gif": str(tmp / "anim.gif"),
+                              "ckpt": os.path.join(ROOT, row.folder, row.checkpoint), **row.make_data(tmp, synth_words)}
+    return values
+
+
+def _args(row: ModelRow, args: tuple[str, ...], values: dict[str, str]) -> list[str]:
+    expanded = [a for arg in args for a in (row.train_args if arg == "{train_args}" else (arg,))]
+    return [a.format(**values) for a in expanded]
+
+
+def _run(row: ModelRow, script: str, args: list[str], timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, script, "--config_path", row.config, "--device_target", "CPU", *args],
+                          cwd=os.path.join(ROOT, row.folder), capture_output=True, text=True, timeout=timeout,
+                          env=dict(os.environ, PYTHONUNBUFFERED="1"))
+
+
+@pytest.mark.parametrize("row,case", CASES)
+def test_bad_input(row, case, placeholders, tmp_path):
+    values = {**placeholders[row.folder], "run": str(tmp_path / "run")}
+    proc = _run(row, case.script, _args(row, case.args, values))
+    expect = case.expect.format(**values)
+    report = f"exit {proc.returncode}\nstdout:\n{proc.stdout[-3000:]}\nstderr:\n{proc.stderr[-3000:]}"
+    assert "Traceback" not in proc.stderr, report
+    if case.outcome == "error":
+        assert proc.returncode == 2, report
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: "), report
+        assert expect in lines[0], report
+    else:
+        assert proc.returncode == 0, report
+        assert expect in proc.stdout, report
+        if case.outcome == "skip":  # counted: a non-zero number before the reason, on a "skipped:" line
+            assert re.search(rf"skipped:.*\b[1-9]\d* {re.escape(expect)}", proc.stdout), report
+
+
+@pytest.mark.parametrize("row", MODELS, ids=[row.folder for row in MODELS])
+def test_diverged_run_keeps_its_good_checkpoints(row, placeholders, tmp_path):
+    """Non-finite loss: stop before saving or pruning, the earlier checkpoints untouched."""
+    values = {**placeholders[row.folder], "run": str(tmp_path / "run")}
+    good = _run(row, "train.py", _args(row, ("{train_args}", "--save_checkpoint_steps", "1"), values))
+    assert good.returncode == 0, good.stderr
+    ckpt_dir = tmp_path / "run" / "ckpt"
+    before = {p.name: p.stat().st_mtime_ns for p in ckpt_dir.iterdir()}
+    # step 3 still has the saved weights' loss; its update with lr 1e30 makes step 4's loss non-finite,
+    # at a step that would save a checkpoint and prune the older ones
+    diverged = _run(row, "train.py", _args(row, ("{train_args}", "--max_steps", "6", "--resume", "true",
+                                                 "--base_lr", "1e30", "--clip_grad_norm", "1e30",
+                                                 "--nonfinite_patience", "1", "--keep_checkpoint_max", "1",
+                                                 "--save_checkpoint_steps", "2"), values))
+    assert diverged.returncode == 2 and "training diverged" in diverged.stderr, diverged.stdout + diverged.stderr
+    assert "up to step 4" in diverged.stderr
+    assert {p.name: p.stat().st_mtime_ns for p in ckpt_dir.iterdir()} == before
+
+
+def _losses(run_dir: Path) -> list[float]:
+    with open(run_dir / "loss.csv", encoding="utf-8") as f:
+        return [float(r["loss"]) for r in csv.DictReader(f)]
+
+
+@pytest.mark.parametrize("row", MODELS, ids=[row.folder for row in MODELS])
+def test_kill_9_then_resume_equals_an_uninterrupted_run(row, placeholders, tmp_path):
+    steps = ("--max_steps", "12", "--save_checkpoint_steps", "4", "--log_interval", "1")
+    values = {**placeholders[row.folder], "run": str(tmp_path / "whole")}
+    whole = _run(row, "train.py", _args(row, ("{train_args}", *steps), values))
+    assert whole.returncode == 0, whole.stderr
+
+    values["run"] = str(tmp_path / "killed")
+    cmd = [sys.executable, "train.py", "--config_path", row.config, "--device_target", "CPU",
+           *_args(row, ("{train_args}", *steps), values)]
+    proc = subprocess.Popen(cmd, cwd=os.path.join(ROOT, row.folder), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    ckpt_dir = tmp_path / "killed" / "ckpt"
+    deadline = time.time() + 300
+    for line in proc.stdout:  # kill as soon as step 5 is logged: the step-4 checkpoint is on disk
+        if line.startswith("step 5/") or time.time() > deadline:
+            break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    saved = sorted(p.name for p in ckpt_dir.iterdir() if p.is_file())
+    assert len(saved) == 1 and saved[0].endswith("-4.ckpt"), saved
+    resumed = _run(row, "train.py", _args(row, ("{train_args}", *steps, "--resume", "true"), values))
+    assert resumed.returncode == 0 and "at step 4" in resumed.stdout, resumed.stdout + resumed.stderr
+    assert not [p for p in ckpt_dir.iterdir() if p.name.startswith(".tmp")]
+    assert len(_losses(tmp_path / "killed")) == 12
+    assert _losses(tmp_path / "killed")[4:] == pytest.approx(_losses(tmp_path / "whole")[4:], rel=1e-3)
