@@ -13,34 +13,10 @@ early, the target domain at the end).  The loop is ``src/model_utils/fit.py``.
 """
 from __future__ import annotations
 
-from types import SimpleNamespace
-
-from src.cnn_ctc import build_network, label_converter
-from src.data import evaluate_words, word_dataset, word_source
-from src.model_utils.config import load_config, path_list
-from src.model_utils.context import setup_context
-from src.model_utils.ctc import CTCLoss
-from src.model_utils.errors import UsageError, run_cli
-from src.model_utils.fit import TrainData, check_settings, fit
-
-
-def train(cfg: SimpleNamespace) -> str:
-    """Run training as configured; return the path of the final checkpoint."""
-    train_paths, eval_paths = path_list(cfg.train_dataset_path), path_list(cfg.eval_dataset_path)
-    if not train_paths:
-        raise UsageError("no training data: set --train_dataset_path")
-    check_settings(cfg, len(train_paths))
-    rank, group = setup_context(cfg, cfg.run_distribute)
-    converter = label_converter(cfg)
-    source = word_source(cfg, train_paths, converter)
-    net = build_network(cfg)
-    evaluate = None
-    if eval_paths and cfg.eval_interval > 0:
-        eval_source = word_source(cfg, eval_paths, converter, for_eval=True)
-        evaluate = lambda: evaluate_words(cfg, net, eval_source, converter)  # noqa: E731
-    data = TrainData(source, lambda order: word_dataset(cfg, source, cfg.train_batch_size, order=order))
-    return fit(cfg, net, CTCLoss(converter.blank), data, rank, group, evaluate)
-
+from src.model_utils.config import load_config
+from src.model_utils.entry import train
+from src.model_utils.errors import run_cli
+from src.parts import PARTS
 
 if __name__ == "__main__":
-    run_cli(lambda: train(load_config(description=__doc__)))
+    run_cli(lambda: train(load_config(description=__doc__), PARTS))

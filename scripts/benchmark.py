@@ -2,6 +2,7 @@
 
     python scripts/benchmark.py --model cnnctc                     # cpu_small profile
     python scripts/benchmark.py --model cnnctc --config default_config.yaml --batch 8
+    python scripts/benchmark.py --model crnn --config default_config.yaml --batch 32 --vs-torch
 
 Prints images/s of the data pipeline, of training (forward + backward + update)
 and of inference (batch 32, and batch-1 latency), FLOPs per image (convolutions
@@ -9,11 +10,13 @@ and dense layers, 2 per multiply-add, counted with forward hooks), achieved
 GFLOP/s, and the dense MatMul GFLOP/s of MindSpore on this machine measured in
 the same run as the reference; then checks the targets:
 data pipeline >= 3x training throughput, training GFLOP/s >= 30% of MatMul.
-Results also go to ``--json FILE``.
+``--vs-torch`` also times the model's PyTorch twin (the one its converter test checks for equal logits) in
+the same run and reports MindSpore / PyTorch ratios.  Results also go to ``--json FILE``.
 """
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import subprocess
@@ -53,7 +56,8 @@ def matmul_gflops(size: int = 2048, repeats: int = 10) -> float:
 
 
 def count_flops(net: nn.Cell, example: ms.Tensor) -> int:
-    """FLOPs of one forward pass (2 per multiply-add of Conv2d and Dense), via PyNative forward hooks."""
+    """FLOPs of one forward pass (2 per multiply-add of Conv2d, Dense and single-layer LSTM), via PyNative
+    forward hooks."""
     total = [0]
 
     def conv_hook(cell, _inputs, output):
@@ -63,12 +67,19 @@ def count_flops(net: nn.Cell, example: ms.Tensor) -> int:
     def dense_hook(cell, _inputs, output):
         total[0] += 2 * output.size * cell.in_channels
 
+    def lstm_hook(cell, inputs, output):  # 4 gates of [x, h] @ W per step and direction
+        steps_batch = output[0].size // (cell.hidden_size * (2 if cell.bidirectional else 1))
+        directions = 2 if cell.bidirectional else 1
+        total[0] += 2 * steps_batch * directions * 4 * cell.hidden_size * (inputs[0].shape[-1] + cell.hidden_size)
+
     handles = []
     for _, cell in net.cells_and_names():
         if isinstance(cell, nn.Conv2d):
             handles.append(cell.register_forward_hook(conv_hook))
         elif isinstance(cell, nn.Dense):
             handles.append(cell.register_forward_hook(dense_hook))
+        elif isinstance(cell, nn.LSTM) and cell.num_layers == 1:
+            handles.append(cell.register_forward_hook(lstm_hook))
     mode = ms.get_context("mode")
     ms.set_context(mode=ms.PYNATIVE_MODE)
     try:
@@ -81,36 +92,65 @@ def count_flops(net: nn.Cell, example: ms.Tensor) -> int:
     return total[0] // example.shape[0]
 
 
-def cnnctc_setup(config: str, batch: int, data_dir: str):
-    """(network, train step, example training inputs, data pipeline, input shape) of CNN-CTC, built by its
-    own functions, as train.py builds them."""
-    from cnnctc.src.cnn_ctc import build_network, label_converter
-    from cnnctc.src.data import word_dataset, word_source
-    from cnnctc.src.model_utils.config import MODEL_DIR, load_config
-    from cnnctc.src.model_utils.ctc import CTCLoss
-    from cnnctc.src.model_utils.fit import build_train_step
+MODELS = {"cnnctc": "cpu_small.yaml", "crnn": "cpu_small.yaml"}  # model folder -> default (CPU) profile
 
-    cfg = load_config(["--device_target", "CPU"], default_path=os.path.join(MODEL_DIR, config))
-    net = build_network(cfg)
-    converter = label_converter(cfg)
-    step, _ = build_train_step(cfg, net, CTCLoss(converter.blank), total_steps=1000)
-    dataset = word_dataset(cfg, word_source(cfg, [os.path.join(data_dir, "train")], converter), batch)
+
+def word_model_setup(model: str, config: str, batch: int, data_dir: str):
+    """(config, network, train step, example training inputs, data pipeline, input shape) of a word model, built
+    from its parts (``src/parts.py``) as its train.py builds them."""
+    parts = importlib.import_module(f"{model}.src.parts").PARTS
+    config_module = importlib.import_module(f"{model}.src.model_utils.config")
+    ctc = importlib.import_module(f"{model}.src.model_utils.ctc")
+    fit = importlib.import_module(f"{model}.src.model_utils.fit")
+
+    cfg = config_module.load_config(["--device_target", "CPU"], default_path=os.path.join(ROOT, model, config))
+    net = parts.build_network(cfg)
+    converter = parts.label_converter(cfg)
+    step, _ = fit.build_train_step(cfg, net, ctc.CTCLoss(converter.blank), total_steps=1000)
+    source = parts.source(cfg, [os.path.join(data_dir, "train")], converter, False)
+    dataset = parts.dataset(cfg, source, batch, None)
+    shape = next(dataset.create_tuple_iterator(num_epochs=1, output_numpy=True))[0].shape[1:]
     labels = np.stack([converter.encode("word")[0]] * batch)
-    train_inputs = (ms.Tensor(np.random.default_rng(1).normal(size=(batch, 3, cfg.image_height,
-                                                                     cfg.image_width)).astype(np.float32)),
+    train_inputs = (ms.Tensor(np.random.default_rng(1).normal(size=(batch, *shape)).astype(np.float32)),
                     ms.Tensor(labels), ms.Tensor(np.full(batch, 4, np.int32)))
-    return net, step, train_inputs, dataset, (3, cfg.image_height, cfg.image_width)
+    return cfg, net, step, train_inputs, dataset, shape
 
 
-MODELS = {"cnnctc": (cnnctc_setup, "cpu_small.yaml")}
+TWINS = {"crnn": "crnn/mmocr_twin.py"}  # model folder -> its PyTorch twin (tests/<...>), for --vs-torch
 
 
-def ensure_data(data_dir: str) -> str:
-    if not os.path.isfile(os.path.join(data_dir, "train", "data.mdb")):
-        print(f"synthesizing benchmark data in {data_dir}", flush=True)
-        subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "synth_text.py"), "--out", data_dir,
-                        "--train", "4000", "--val", "0", "--export_val_images", "0"], check=True)
-    return data_dir
+def torch_rates(model: str, cfg, batch: int, steps: int, shape: tuple) -> dict:
+    """Training img/s, batch-32 img/s and batch-1 latency of the model's PyTorch twin (converter tests) at the
+    same size, with the same optimizer (Adadelta or Adam, lr of the config) and CTC loss, on all cores."""
+    import torch
+
+    sys.path.insert(0, os.path.join(ROOT, "tests", os.path.dirname(TWINS[model])))
+    twin_module = importlib.import_module(os.path.basename(TWINS[model])[:-3])
+    torch.set_num_threads(os.cpu_count())
+    twin = twin_module.build_twin(cfg)
+    optimizer = (torch.optim.Adadelta(twin.parameters(), lr=cfg.base_lr, rho=0.9, eps=1e-6)
+                 if cfg.optimizer == "adadelta" else torch.optim.Adam(twin.parameters(), lr=cfg.base_lr))
+    ctc = torch.nn.CTCLoss(blank=twin_module.BLANK, zero_infinity=True)
+    rng = np.random.default_rng(1)
+    x = torch.from_numpy(rng.normal(size=(batch, *shape)).astype(np.float32))
+    targets = torch.full((batch, 4), 20, dtype=torch.long)
+
+    def train_step() -> None:
+        optimizer.zero_grad()
+        log_probs = twin(x).log_softmax(-1).permute(1, 0, 2)
+        lengths = torch.full((batch,), log_probs.shape[0], dtype=torch.long)
+        ctc(log_probs, targets, lengths, torch.full((batch,), 4, dtype=torch.long)).backward()
+        optimizer.step()
+
+    twin.train()
+    rates = {"torch_train_img_s": batch / timed(train_step, steps)}
+    twin.eval()
+    x32 = torch.from_numpy(rng.normal(size=(32, *shape)).astype(np.float32))
+    x1 = x32[:1].clone()
+    with torch.no_grad():
+        rates["torch_infer_img_s_batch32"] = 32 / timed(lambda: twin(x32), 10)
+        rates["torch_latency_ms_batch1"] = 1000 * timed(lambda: twin(x1), 30)
+    return rates
 
 
 def pipeline_rate(dataset, batch: int, batches: int) -> float:
@@ -130,12 +170,16 @@ def main(argv=None) -> dict:
     parser.add_argument("--steps", type=int, default=20, help="timed training steps")
     parser.add_argument("--data", default=os.path.join(tempfile.gettempdir(), "ctc_zoo_bench_words"))
     parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument("--vs-torch", action="store_true", dest="vs_torch",
+                        help=f"also time the PyTorch twin in this run ({', '.join(sorted(TWINS))}; needs torch)")
     args = parser.parse_args(argv)
     ms.set_context(mode=ms.GRAPH_MODE)
     ms.set_device("CPU")
-    setup, default_config = MODELS[args.model]
-    config = args.config or default_config
-    net, train_step, train_inputs, dataset, chw = setup(config, args.batch, ensure_data(args.data))
+    if args.vs_torch and args.model not in TWINS:
+        parser.error(f"--vs-torch: {args.model} has no PyTorch twin (models with one: {', '.join(sorted(TWINS))})")
+    config = args.config or MODELS[args.model]
+    cfg, net, train_step, train_inputs, dataset, chw = word_model_setup(args.model, config, args.batch,
+                                                                        ensure_data(args.data))
 
     rng = np.random.default_rng(2)
     flops = count_flops(net, ms.Tensor(rng.normal(size=(1,) + chw).astype(np.float32)))
@@ -157,6 +201,11 @@ def main(argv=None) -> dict:
     results["latency_ms_batch1"] = 1000 * timed(lambda: net(x1).asnumpy(), 30)
     results["infer_gflops_batch32"] = flops * results["infer_img_s_batch32"] / 1e9
 
+    if args.vs_torch:
+        results.update(torch_rates(args.model, cfg, args.batch, args.steps, chw))
+        for key in ("train_img_s", "infer_img_s_batch32"):
+            results[f"ratio_{key}"] = results[key] / results[f"torch_{key}"]
+        results["ratio_latency_batch1"] = results["latency_ms_batch1"] / results["torch_latency_ms_batch1"]
     results["target_pipeline_3x_train"] = results["pipeline_img_s"] >= 3 * results["train_img_s"]
     results["target_train_30pct_matmul"] = results["train_gflops"] >= 0.3 * results["matmul_gflops"]
     report(results, args.batch)
@@ -180,6 +229,11 @@ model {r['model']} ({r['config']}), {r['cores']} cores, graph mode, CPU
   target data >= 3x training:  {ok[r['target_pipeline_3x_train']]} \
 ({r['pipeline_img_s'] / r['train_img_s']:.1f}x)
   target training >= 30% MatMul GFLOP/s: {ok[r['target_train_30pct_matmul']]}""", flush=True)
+    if "torch_train_img_s" in r:
+        print(f"""  PyTorch twin, same run:      training {r['torch_train_img_s']:.1f} img/s, batch 32 \
+{r['torch_infer_img_s_batch32']:.1f} img/s, batch 1 {r['torch_latency_ms_batch1']:.1f} ms
+  MindSpore / PyTorch:         training {r['ratio_train_img_s']:.2f}x, batch 32 {r['ratio_infer_img_s_batch32']:.2f}x \
+(goal >= 1.0); batch-1 latency {r['ratio_latency_batch1']:.2f}x PyTorch's (goal <= 1.2)""", flush=True)
 
 
 if __name__ == "__main__":

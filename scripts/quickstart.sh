@@ -1,9 +1,10 @@
 #!/bin/bash
 # Quick start on a CPU (about 5 minutes on 2 cores once packages are installed): install, synthesize words, evaluate the released
-# cpu_small CNN-CTC checkpoint, recognise a few images, fine-tune it in graph mode, export MINDIR, run the
-# exported model, and load the model through the hub API.
+# cpu_small checkpoint of a model (CNN-CTC by default), recognise a few images, fine-tune it in graph mode, export
+# MINDIR, run the exported model, and load the model through the hub API.
 #
 # Usage: bash scripts/quickstart.sh [options]
+#   --model NAME       cnnctc (default) or crnn
 #   --from-scratch     train a fresh network instead of fine-tuning the released checkpoint
 #   --lmdb TRAIN[,EVAL] train (and evaluate) on your own LMDB(s) instead of synthesized words
 #   --full             use the full-size zoo network (default_config.yaml; slow on a CPU: a few steps only)
@@ -11,19 +12,27 @@
 #   --out DIR          working folder (default ./quickstart_output)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-OUT="$ROOT/quickstart_output"; FROM_SCRATCH=0; LMDB=""; FULL=0; STEPS=""
+OUT="$ROOT/quickstart_output"; MODEL=cnnctc; FROM_SCRATCH=0; LMDB=""; FULL=0; STEPS=""
 while [ $# -gt 0 ]; do
   case "$1" in
+    --model) MODEL="$2"; shift ;;
     --from-scratch) FROM_SCRATCH=1 ;;
     --lmdb) LMDB="$2"; shift ;;
     --full) FULL=1 ;;
     --steps) STEPS="$2"; shift ;;
     --out) OUT="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"; shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
+case "$MODEL" in  # per model: released checkpoint, checkpoint prefix, hub card of the released checkpoint
+  cnnctc) CKPT_RELEASED="$ROOT/cnnctc/release/cnnctc_cpu_small.ckpt"; PREFIX=CNNCTC
+          HUB_UID=mindspore/cpu/2.10/cnnctc_cpu_small_v1.0 ;;
+  crnn)   CKPT_RELEASED="$ROOT/crnn/release/crnn_cpu_small.ckpt"; PREFIX=CRNN
+          HUB_UID=mindspore/cpu/2.10/crnn_cpu_small_v1.0 ;;
+  *) echo "error: --model must be cnnctc or crnn, got '$MODEL'" >&2; exit 2 ;;
+esac
 START=$(date +%s)
 banner() { echo; echo "==== [$1/7] $2   (+$(( $(date +%s) - START ))s)"; }
 
@@ -32,7 +41,6 @@ PY="$(bash "$ROOT/scripts/setup_env.sh")"
 export PATH="$(dirname "$PY"):$PATH"   # python3 below is the environment's
 export GLOG_v=3 ONEDNN_MAX_CPU_ISA=${ONEDNN_MAX_CPU_ISA:-AVX2}
 
-CKPT_RELEASED="$ROOT/cnnctc/release/cnnctc_cpu_small.ckpt"
 CONFIG=cpu_small.yaml
 if [ $FULL -eq 1 ]; then CONFIG=default_config.yaml; FROM_SCRATCH=1; fi
 MODEL_ARGS=(--config_path "$CONFIG" --device_target CPU)
@@ -52,11 +60,11 @@ else
   python3 "$ROOT/scripts/synth_text.py" --out "$OUT/data" --train 1500 --val 1000 --seed 1 --export_val_images 12
   TRAIN_LMDB="$OUT/data/train"; EVAL_LMDB="$OUT/data/val"; IMAGES="$OUT/data/val_images/gt.txt"
 fi
-cd "$ROOT/cnnctc"
+cd "$ROOT/$MODEL"
 
 if [ $FROM_SCRATCH -eq 0 ]; then
   banner 3 "evaluating the released checkpoint $(basename "$CKPT_RELEASED")"
-  (cd "$ROOT/cnnctc/release" && sha256sum -c cnnctc_cpu_small.ckpt.sha256)
+  (cd "$(dirname "$CKPT_RELEASED")" && sha256sum -c "$(basename "$CKPT_RELEASED").sha256")
   python3 eval.py "${MODEL_ARGS[@]}" --checkpoint_path "$CKPT_RELEASED" --eval_dataset_path "$EVAL_LMDB"
   echo; echo "recognising a few validation images:"
   python3 infer.py "${MODEL_ARGS[@]}" --checkpoint_path "$CKPT_RELEASED" --input "$IMAGES"
@@ -73,7 +81,7 @@ rm -rf "$OUT/train"
 python3 train.py "${MODEL_ARGS[@]}" "${TRAIN_ARGS[@]}" --train_dataset_path "$TRAIN_LMDB" \
   --eval_dataset_path "$EVAL_LMDB" --eval_interval 100000 --log_interval 20 --save_checkpoint_steps 100 \
   --save_dir "$OUT/train"
-CKPT="$(ls -t "$OUT"/train/ckpt/CNNCTC-*.ckpt | head -1)"
+CKPT="$(ls -t "$OUT"/train/ckpt/"$PREFIX"-*.ckpt | head -1)"
 python3 - "$OUT/train/loss.csv" <<'PY'
 import csv, sys
 losses = [float(r["loss"]) for r in csv.DictReader(open(sys.argv[1]))]
@@ -82,13 +90,13 @@ print(f"mean loss over the first {k} steps {sum(losses[:k]) / k:.3f} -> last {k}
 PY
 
 banner 5 "exporting MINDIR (dynamic batch)"
-python3 export.py "${MODEL_ARGS[@]}" --checkpoint_path "$CKPT" --file_name "$OUT/cnnctc" --file_format MINDIR
+python3 export.py "${MODEL_ARGS[@]}" --checkpoint_path "$CKPT" --file_name "$OUT/$MODEL" --file_format MINDIR
 
 banner 6 "running the exported MINDIR"
-python3 infer.py "${MODEL_ARGS[@]}" --checkpoint_path "$OUT/cnnctc.mindir" --input "$IMAGES" \
+python3 infer.py "${MODEL_ARGS[@]}" --checkpoint_path "$OUT/$MODEL.mindir" --input "$IMAGES" \
   --output "$OUT/predictions.tsv"
 
 banner 7 "loading the model through the hub API (import hub_conf as mshub)"
 cd "$ROOT"
-python3 -m hub_conf load mindspore/cpu/2.10/cnnctc_cpu_small_v1.0 --source local
+python3 -m hub_conf load "$HUB_UID" --source local
 echo; echo "quick start done in $(( $(date +%s) - START ))s; outputs in $OUT"

@@ -7,8 +7,16 @@
 #     when missing), so that a distribution Python protected by PEP 668 is never touched.
 # Prints the environment's python as its last line.  Already-installed packages are skipped, so running
 # it again is quick.  Activate the environment yourself with `source .venv/bin/activate`.
+# Usage: bash scripts/setup_env.sh [--tests]   (--tests: requirements-test.txt, which adds PyTorch for the
+#        converters' tests, instead of requirements.txt)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+REQUIREMENTS="$ROOT/requirements.txt"
+case "${1:-}" in
+  "") ;;
+  --tests) REQUIREMENTS="$ROOT/requirements-test.txt" ;;
+  *) echo "error: unknown option $1 (usage: bash scripts/setup_env.sh [--tests])" >&2; exit 2 ;;
+esac
 DEB_PACKAGES=(
   wamerican fontconfig
   fonts-dejavu-core fonts-liberation fonts-liberation2 fonts-freefont-ttf fonts-urw-base35 fonts-croscore
@@ -48,12 +56,12 @@ else
   PY="$VENV/bin/python"
 fi
 
-# pip runs only when requirements.txt changed since the last install into this environment
-stamp="$("$PY" -c 'import sys; print(sys.prefix)')/.ctc_zoo_requirements.sha256"
-wanted="$(sha256sum "$ROOT/requirements.txt" | cut -d' ' -f1)"
+# pip runs only when the requirement files changed since the last install of this set into this environment
+stamp="$("$PY" -c 'import sys; print(sys.prefix)')/.ctc_zoo_$(basename "$REQUIREMENTS" .txt).sha256"
+wanted="$(cat "$ROOT"/requirements*.txt | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
-  echo "installing Python packages (requirements.txt) into $("$PY" -c 'import sys; print(sys.prefix)')" >&2
-  "$PY" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements.txt" 2>&1 \
+  echo "installing Python packages ($(basename "$REQUIREMENTS")) into $("$PY" -c 'import sys; print(sys.prefix)')" >&2
+  "$PY" -m pip install -q --disable-pip-version-check -r "$REQUIREMENTS" 2>&1 \
     | grep -v "Running pip as the 'root' user" >&2 || true
   "$PY" -c "import mindspore, numpy, cv2, lmdb" && echo "$wanted" > "$stamp"
 fi

@@ -1,10 +1,11 @@
-"""Copy one model folder's ``src/model_utils/`` to every other model folder, so that all copies are identical.
+"""Copy one model folder's shared code (``src/model_utils/`` and its launchers ``scripts/``) to every other
+model folder, so that all copies are identical.
 
-    python scripts/sync_model_utils.py cnnctc          # after changing cnnctc/src/model_utils
+    python scripts/sync_model_utils.py cnnctc          # after changing cnnctc/src/model_utils or cnnctc/scripts
     python scripts/sync_model_utils.py --check         # list the copies that differ (exit 1 if any)
 
-Model folders are the zoo's folders that have a ``src/`` package.  Files are copied byte for byte;
-files of a target copy that the source lacks are deleted (``__pycache__`` is ignored).
+Model folders are the zoo's folders that have a ``src/`` package.  Files are copied byte for byte; files
+of a target's shared folders that the source lacks are deleted (``__pycache__`` is ignored).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from typing import Optional, Sequence
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ZOO_MODELS = ("cnnctc", "ctcmodel", "crnn", "handwritten_zh", "convtransformer_ocr")
+SHARED = (os.path.join("src", "model_utils"), "scripts")  # folders identical in every model folder
 IGNORED = ("__pycache__",)
 
 
@@ -47,19 +49,26 @@ def differences(source: str, target: str) -> list[str]:
         [f"differs {p}" for p in changed]
 
 
+def model_differences(a: str, b: str, root: str = ROOT) -> list[str]:
+    """What differs between the shared folders of models ``a`` and ``b`` (paths relative to the model folder)."""
+    return [f"{kind} {os.path.join(shared, path)}" for shared in SHARED
+            for kind, path in (d.split(" ", 1) for d in differences(os.path.join(root, a, shared),
+                                                                   os.path.join(root, b, shared)))]
+
+
 def sync(source_model: str, root: str = ROOT) -> list[str]:
-    """Make every other model folder's copy equal to ``source_model``'s; return the models changed."""
-    source = utils_dir(source_model, root)
+    """Make every other model folder's shared folders equal to ``source_model``'s; return the models changed."""
     changed = []
     for model in model_folders(root):
-        target = utils_dir(model, root)
-        if model == source_model or not differences(source, target):
+        if model == source_model or not model_differences(source_model, model, root):
             continue
-        for rel in _files(target) - _files(source):
-            os.remove(os.path.join(target, rel))
-        for rel in _files(source):
-            os.makedirs(os.path.dirname(os.path.join(target, rel)), exist_ok=True)
-            shutil.copyfile(os.path.join(source, rel), os.path.join(target, rel))
+        for shared in SHARED:
+            source, target = os.path.join(root, source_model, shared), os.path.join(root, model, shared)
+            for rel in _files(target) - _files(source):
+                os.remove(os.path.join(target, rel))
+            for rel in _files(source):
+                os.makedirs(os.path.dirname(os.path.join(target, rel)), exist_ok=True)
+                shutil.copy2(os.path.join(source, rel), os.path.join(target, rel))
         changed.append(model)
     return changed
 
@@ -72,16 +81,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     models = model_folders()
     if args.check or args.source_model is None:
         reference = args.source_model or models[0]
-        report = {m: differences(utils_dir(reference), utils_dir(m)) for m in models if m != reference}
+        report = {m: model_differences(reference, m) for m in models if m != reference}
         for model, diffs in report.items():
             for diff in diffs:
-                print(f"{model}/src/model_utils: {diff} (vs {reference})")
+                print(f"{model}: {diff} (vs {reference})")
         return 1 if any(report.values()) else 0
     if not os.path.isdir(utils_dir(args.source_model)):
         print(f"error: {utils_dir(args.source_model)} does not exist", file=sys.stderr)
         return 2
     changed = sync(args.source_model)
-    print(f"copied {args.source_model}/src/model_utils to {', '.join(changed)}" if changed else "all copies equal")
+    print(f"copied {args.source_model}'s shared folders to {', '.join(changed)}" if changed else "all copies equal")
     return 0
 
 

@@ -42,3 +42,19 @@ def synth_words(tmp_path_factory) -> str:
                     "--train", "96", "--val", "48", "--seed", "3", "--workers", "2",
                     "--export_val_images", "8"], check=True, capture_output=True)
     return str(out)
+
+
+def assert_onnx_export_matches(model: str, args: list[str], net, shape: tuple, folder: str) -> None:
+    """Export ``model`` to ONNX in ``folder`` with ``args`` (config, checkpoint) for inputs of ``shape`` and
+    check that onnxruntime gives ``net``'s outputs."""
+    import mindspore as ms
+    import numpy as np
+    import onnxruntime
+
+    name = os.path.join(folder, "exported")
+    run_script(model, "export.py", *args, "--file_format", "ONNX", "--export_batch_size", str(shape[0]),
+               "--file_name", name)
+    session = onnxruntime.InferenceSession(name + ".onnx", providers=["CPUExecutionProvider"])
+    x = np.random.default_rng(3).normal(size=shape).astype(np.float32)
+    onnx_out = session.run(None, {session.get_inputs()[0].name: x})[0]
+    np.testing.assert_allclose(onnx_out, net(ms.Tensor(x)).asnumpy(), rtol=1e-4, atol=1e-4)

@@ -7,13 +7,14 @@ Outcome classes:
 - ``ok``: exit code 0 and the expected output (a bad input that is in fact fine must work).
 
 A model joins by adding its ``ModelRow`` to ``MODELS``: its CPU config, released checkpoint, the arguments
-of a short training run, a builder of its bad data (images or audio, its dataset format) and its own
-cases; the generic cases (config, checkpoint, export, inference inputs, divergence, kill -9 and resume)
-run for every row.
+of a short training run and of a wider network, a builder of its bad data (images or audio, its dataset
+format) and its own cases; the generic cases (config, checkpoint, export, inference inputs, divergence,
+kill -9 and resume) run for every row.
 """
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 import signal
@@ -32,7 +33,8 @@ from lmdb_builder import make_lmdb, word_image
 
 @dataclass(frozen=True)
 class Case:
-    """``script`` with ``args`` (``{name}`` placeholders; ``{train_args}`` expands to the row's short run)."""
+    """``script`` with ``args`` (``{name}`` placeholders; ``{train_args}`` and ``{wider_args}`` expand to the
+    row's arguments)."""
 
     name: str
     script: str
@@ -47,6 +49,7 @@ class ModelRow:
     config: str
     checkpoint: str                                     # released, relative to the model folder
     train_args: tuple[str, ...]                         # a few training steps on {train}
+    wider_args: tuple[str, ...]                         # a wider network than the released checkpoint's
     make_data: Callable[[Path, str], dict[str, str]]    # (tmp dir, synthesized data dir) -> placeholders
     cases: tuple[Case, ...]
 
@@ -67,11 +70,13 @@ GENERIC = (
     Case("training data missing", "train.py", ("--train_dataset_path", "{tmp}/absent"), "error",
          "{tmp}/absent does not exist"),
     Case("base_lr 3e-4 spelling", "train.py", ("{train_args}", "--base_lr", "3e-4"), "ok", "lr 3.000e-04"),
-    Case("diverged run", "train.py", ("{train_args}", "--max_steps", "6", "--base_lr", "1000000.0",
+    Case("diverged run", "train.py", ("{train_args}", "--max_steps", "6", "--base_lr", "1e30", "--clip_grad_norm", "0",
                                       "--nonfinite_patience", "1"), "error", "training diverged"),
     Case("no checkpoint given", "eval.py", ("--eval_dataset_path", "{val}"), "error", "set --checkpoint_path"),
     Case("checkpoint missing", "eval.py", ("--checkpoint_path", "{tmp}/absent.ckpt", "--eval_dataset_path", "{val}"),
          "error", "checkpoint {tmp}/absent.ckpt does not exist"),
+    Case("checkpoint of another size", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}",
+                                                   "{wider_args}"), "error", "does not fit the network"),
     Case("checkpoint garbage", "eval.py", ("--checkpoint_path", "{garbage_ckpt}", "--eval_dataset_path", "{val}"),
          "error", "cannot read checkpoint {garbage_ckpt}"),
     Case("eval data empty", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", ""), "error",
@@ -98,7 +103,8 @@ GENERIC = (
 )
 
 
-def _cnnctc_data(tmp: Path, synth: str) -> dict[str, str]:
+def _word_data(tmp: Path, synth: str) -> dict[str, str]:
+    """Bad word LMDBs (cnnctc, crnn) and bad MMOCR annotation files (crnn)."""
     import lmdb
 
     good = [(word_image(), w) for w in ("ab", "cd", "ef", "gh", "ij", "kl", "mn", "op")]
@@ -107,7 +113,15 @@ def _cnnctc_data(tmp: Path, synth: str) -> dict[str, str]:
     with env.begin(write=True) as txn:
         txn.put(b"label-000000002", "caf\xe9".encode("latin-1"))
     env.close()
+    (tmp / "not_json.json").write_text("{", encoding="utf-8")
+    (tmp / "no_data_list.json").write_text('{"metainfo": {}}', encoding="utf-8")
+    (tmp / "missing_image.json").write_text(json.dumps({"data_list": [
+        {"img_path": "absent.png", "instances": [{"text": "ab"}]},
+        {"img_path": os.path.join(synth, "val_images", "word_1.jpg"), "instances": [{"text": "cd"}]}]}),
+        encoding="utf-8")
     return {
+        "not_json": str(tmp / "not_json.json"), "no_data_list": str(tmp / "no_data_list.json"),
+        "missing_image": str(tmp / "missing_image.json"),
         "train": os.path.join(synth, "train"), "val": os.path.join(synth, "val"),
         "image": os.path.join(synth, "val_images", "word_1.jpg"),
         "all_corrupt": make_lmdb(str(tmp / "all_corrupt"), [(b"junk", "word")] * 40),
@@ -117,29 +131,39 @@ def _cnnctc_data(tmp: Path, synth: str) -> dict[str, str]:
     }
 
 
-CNNCTC_TRAIN = ("--train_dataset_path", "{train}", "--max_steps", "2", "--train_batch_size", "4", "--eval_interval",
-                "0", "--warmup_steps", "0", "--log_interval", "1", "--save_dir", "{run}")
-MODELS = (
-    ModelRow("cnnctc", "cpu_small.yaml", "release/cnnctc_cpu_small.ckpt", CNNCTC_TRAIN, _cnnctc_data, (
+WORD_TRAIN = ("--train_dataset_path", "{train}", "--max_steps", "2", "--train_batch_size", "4", "--eval_interval",
+              "0", "--warmup_steps", "0", "--log_interval", "1", "--save_dir", "{run}")
+WORD_LMDB_CASES = (
         Case("all images corrupt", "train.py", ("{train_args}", "--train_dataset_path", "{all_corrupt}"), "error",
              "no training step could be made from"),
         Case("half the images corrupt", "train.py", ("{train_args}", "--train_dataset_path", "{half_corrupt}"),
              "skip", "corrupt images"),
         Case("same LMDB for training and evaluation", "train.py",
-             ("{train_args}", "--eval_dataset_path", "{train}", "--eval_interval", "2"), "ok", "validation accuracy"),
+             ("{train_args}", "--eval_dataset_path", "{train}", "--eval_interval", "2"), "ok", "step 2: validation"),
         Case("same LMDB listed twice", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val},{val}"),
-             "ok", "total"),
+             "ok", " 48"),
         Case("num-samples beyond the LMDB", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
                                                         "{huge_count}"), "error", "says 100000000000"),
         Case("label not UTF-8", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{non_utf8}"),
              "skip", "labels not UTF-8"),
         Case("duplicate characters", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}",
                                                  "--character", "abca"), "error", "duplicate entries: 'a'"),
-        Case("checkpoint of another size", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}",
-                                                       "--output_channel", "256"), "error", "does not fit the network"),
         Case("bad train_mix", "train.py", ("{train_args}", "--train_mix", "{{0: [1, 3]}}"), "error",
              "train_mix: phase 0 needs one weight per training path (1)"),
-    )),
+)
+MMOCR_JSON_CASES = (
+        Case("annotation file not JSON", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
+                                                     "{not_json}"), "error", "cannot read MMOCR annotation file"),
+        Case("annotation file without data_list", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
+                                                              "{no_data_list}"), "error", "no 'data_list' list"),
+        Case("annotated image missing", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
+                                                    "{missing_image}"), "skip", "corrupt images"),
+)
+MODELS = (
+    ModelRow("cnnctc", "cpu_small.yaml", "release/cnnctc_cpu_small.ckpt", WORD_TRAIN, ("--output_channel", "256"),
+             _word_data, WORD_LMDB_CASES),
+    ModelRow("crnn", "cpu_small.yaml", "release/crnn_cpu_small.ckpt", WORD_TRAIN, ("--vgg_channels", "32"),
+             _word_data, WORD_LMDB_CASES + MMOCR_JSON_CASES),
 )
 CASES = [pytest.param(row, case, id=f"{row.folder}: {case.name}") for row in MODELS for case in GENERIC + row.cases]
 
@@ -160,7 +184,8 @@ def placeholders(synth_words, tmp_path_factory) -> dict[str, dict[str, str]]:
 
 
 def _args(row: ModelRow, args: tuple[str, ...], values: dict[str, str]) -> list[str]:
-    expanded = [a for arg in args for a in (row.train_args if arg == "{train_args}" else (arg,))]
+    lists = {"{train_args}": row.train_args, "{wider_args}": row.wider_args}
+    expanded = [a for arg in args for a in lists.get(arg, (arg,))]
     return [a.format(**values) for a in expanded]
 
 

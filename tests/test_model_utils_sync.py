@@ -1,11 +1,13 @@
-"""Every model folder's ``src/model_utils`` is byte-identical, and the sync script copies and prunes."""
+"""Every model folder's shared folders (``src/model_utils``, ``scripts``) are byte-identical, and the sync
+script copies and prunes."""
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 
 from conftest import ROOT
-from sync_model_utils import differences, model_folders, sync, utils_dir
+from sync_model_utils import differences, model_differences, model_folders, sync, utils_dir
 
 
 def test_every_copy_equals_every_other():
@@ -16,8 +18,8 @@ def test_every_copy_equals_every_other():
     for a in models:
         for b in models:
             if a < b:
-                diffs = differences(utils_dir(a), utils_dir(b))
-                assert not diffs, (f"{b}/src/model_utils differs from {a}'s: {'; '.join(diffs)}\n"
+                diffs = model_differences(a, b)
+                assert not diffs, (f"{b}'s shared folders differ from {a}'s: {'; '.join(diffs)}\n"
                                    f"run: python scripts/sync_model_utils.py MODEL (the folder you changed)")
 
 
@@ -38,12 +40,18 @@ def test_sync_copies_changes_and_deletes_stale_files(tmp_path):
 
 
 def test_model_requirements_pin_the_root_versions():
+    """Every pin of a model folder's requirements*.txt equals the repository's (requirements*.txt)."""
     def pins(path: str) -> dict[str, str]:
         with open(path, encoding="utf-8") as f:
             lines = [line.split("#")[0].strip() for line in f]
-        return dict(line.split("==") for line in lines if line)
+        return dict(line.split("==") for line in lines if line and not line.startswith("-r"))
 
-    root = pins(os.path.join(ROOT, "requirements.txt"))
+    def files(folder: str) -> list[str]:
+        return sorted(glob.glob(os.path.join(folder, "requirements*.txt")))
+
+    root = {name: version for path in files(ROOT) for name, version in pins(path).items()}
     for model in model_folders():
-        own = pins(os.path.join(ROOT, model, "requirements.txt"))
-        assert own and {name: root.get(name) for name in own} == own, f"{model}/requirements.txt vs requirements.txt"
+        assert os.path.isfile(os.path.join(ROOT, model, "requirements.txt")), model
+        for path in files(os.path.join(ROOT, model)):
+            own = pins(path)
+            assert {name: root.get(name) for name in own} == own, f"{path} vs the repository's requirements*.txt"

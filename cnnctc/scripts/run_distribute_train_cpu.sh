@@ -1,5 +1,5 @@
 #!/bin/bash
-# Data-parallel training of the cpu_small CNN-CTC over CPU processes of this host (msrun, gradients averaged).
-# Usage: [DEVICE_NUM=2] bash run_distribute_train_cpu.sh [--key value ...]
-DEVICE_TARGET=CPU DEVICE_NUM=${DEVICE_NUM:-2} exec bash "$(dirname "$0")/run_distribute_train_gpu.sh" \
-  --config_path cpu_small.yaml "$@"
+# Data-parallel training of the cpu_small profile over CPU processes of this host via msrun.
+# Usage: [DEVICE_NUM=2] [MASTER_PORT=8118] [MSRUN_LOG_DIR=...] bash run_distribute_train_cpu.sh [--key value ...]
+source "$(dirname "$0")/_common.sh"
+DEVICE_NUM=${DEVICE_NUM:-2} distribute_msrun CPU --config_path cpu_small.yaml "$@"

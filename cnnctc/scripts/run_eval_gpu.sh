@@ -1,4 +1,5 @@
 #!/bin/bash
-# Evaluate a CNN-CTC checkpoint on GPU.
-# Usage: bash run_eval_gpu.sh CHECKPOINT EVAL_LMDB_PATH [--key value ...]
-exec bash "$(dirname "$0")/run_eval.sh" GPU "$@"
+# Evaluate a checkpoint on GPU (eval_gpu/eval.log); EVAL_DATA as eval.py's --eval_dataset_path.
+# Usage: bash run_eval_gpu.sh CHECKPOINT EVAL_DATA [--key value ...]   (--config_path cpu_small.yaml for the small model)
+source "$(dirname "$0")/_common.sh"
+evaluate GPU "$@"

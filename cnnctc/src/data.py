@@ -11,7 +11,7 @@ from mindspore import nn
 
 from .model_utils.ctc import CTCLabelConverter
 from .model_utils.evaluate import evaluate_dataset
-from .model_utils.lmdb_source import LmdbWordSource
+from .model_utils.sources import LmdbWordSource
 from .model_utils.metrics import RecognitionMetric, normalizer
 from .model_utils.pipeline import create_dataset
 from .preprocess import normalize_ops, prepare_image

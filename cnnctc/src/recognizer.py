@@ -10,40 +10,24 @@ Set the MindSpore context first (graph mode and device, ``src.model_utils.contex
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Sequence
 
 import numpy as np
 
 from .cnn_ctc import build_network, label_converter
-from .model_utils.config import with_overrides
 from .model_utils.evaluate import predict_padded
-from .model_utils.export import load_model
 from .model_utils.images import ImageInput, load_images
+from .model_utils.infer_io import Prediction, Recognizer as BaseRecognizer
 from .preprocess import to_network_input
 
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 
-
-@dataclass(frozen=True)
-class Prediction:
-    text: str
-    confidence: float
-
-
-class Recognizer:
+class Recognizer(BaseRecognizer):
     """Recognise words in images (file paths or arrays: RGB, gray, RGBA; uint8, uint16 or float in [0, 1])
-    with the network ``cfg`` describes.
-
-    ``overrides`` change config values for this recognizer (checked like command-line values).
-    """
+    with the network ``cfg`` describes; ``overrides`` change config values (checked like command-line values)."""
 
     def __init__(self, model_path: str, cfg: SimpleNamespace, batch_size: int = 32, **overrides):
-        self.cfg = with_overrides(cfg, overrides, "Recognizer") if overrides else cfg
-        self.batch_size = batch_size
-        self.converter = label_converter(self.cfg)
-        self.network = load_model(model_path, lambda: build_network(self.cfg))
+        super().__init__(model_path, cfg, batch_size, build_network, label_converter, overrides)
 
     def predict(self, images: Sequence[ImageInput]) -> list[Prediction]:
         """Recognise every image, ``batch_size`` at a time."""

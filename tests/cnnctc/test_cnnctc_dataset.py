@@ -10,7 +10,7 @@ from functools import partial
 
 from cnnctc.src.model_utils.ctc import CTCLabelConverter
 from cnnctc.src.model_utils.errors import DatasetError
-from cnnctc.src.model_utils.lmdb_source import LmdbWordSource as _Source, find_lmdbs
+from cnnctc.src.model_utils.sources import LmdbWordSource as _Source, find_lmdbs
 from cnnctc.src.model_utils.pipeline import create_dataset as _create
 from cnnctc.src.preprocess import MEAN_RGB, STD_RGB, normalize_ops, prepare_image, resize_keep_ratio_pad
 from lmdb_builder import make_lmdb, word_image

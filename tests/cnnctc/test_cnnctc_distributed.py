@@ -23,7 +23,7 @@ from cnnctc.src.data import word_source
 from cnnctc.src.model_utils.checkpoint import read_checkpoint
 from cnnctc.src.model_utils.config import MODEL_DIR, load_config
 from cnnctc.src.model_utils.ctc import CTCLoss, NetWithLoss
-from cnnctc.src.model_utils.lr_schedule import warmup_cosine_lr
+from cnnctc.src.model_utils.lr_schedule import warmup_lr
 from cnnctc.src.model_utils.train_step import build_optimizer
 from cnnctc.src.preprocess import normalize_ops
 from conftest import ROOT
@@ -98,7 +98,7 @@ def test_ranks_end_identical_and_equal_one_process_on_the_same_global_batches(di
     converter = label_converter(cfg)
     loss_net = NetWithLoss(net, CTCLoss(converter.blank))
     optimizer = build_optimizer(cfg, net.trainable_params(),
-                                warmup_cosine_lr(cfg.base_lr, STEPS, cfg.warmup_steps, cfg.warmup_ratio))
+                                warmup_lr(cfg.base_lr, STEPS, cfg.warmup_steps, cfg.warmup_ratio, cfg.lr_decay))
     step = _TwoHalvesStep(loss_net, optimizer, cfg.clip_grad_norm)
     step.set_train(True)
     source = word_source(cfg, [distributed_run["data"]], converter)

@@ -8,9 +8,9 @@ import pytest
 
 from cnnctc.src.model_utils.config import DEFAULT_CONFIG as DEFAULT
 from cnnctc.src.model_utils.config import load_config, with_overrides
-from cnnctc.src.model_utils.errors import ConfigError
+from cnnctc.src.model_utils.errors import ConfigError, UsageError
 from cnnctc.src.model_utils.ctc import CTCLoss
-from cnnctc.src.model_utils.lr_schedule import warmup_cosine_lr
+from cnnctc.src.model_utils.lr_schedule import warmup_lr
 
 
 def ctc_nll_reference(logits: np.ndarray, label: list[int], blank: int) -> float:
@@ -66,7 +66,7 @@ def test_ctc_loss_with_per_sample_input_lengths_and_blank_zero():
 
 
 def test_warmup_then_cosine():
-    lrs = warmup_cosine_lr(base_lr=1e-3, total_steps=100, warmup_steps=10, warmup_ratio=0.1)
+    lrs = warmup_lr(base_lr=1e-3, total_steps=100, warmup_steps=10, warmup_ratio=0.1)
     assert lrs.shape == (100,) and lrs.dtype == np.float32
     assert lrs[0] == pytest.approx(1e-4)
     assert np.all(np.diff(lrs[:11]) > 0)
@@ -75,9 +75,17 @@ def test_warmup_then_cosine():
     assert lrs[-1] == pytest.approx(1e-3 * 0.5 * (1 + np.cos(np.pi * 89 / 90)), rel=1e-5)
 
 
+def test_constant_after_warmup_and_bad_decay():
+    lrs = warmup_lr(base_lr=1.0, total_steps=50, warmup_steps=5, warmup_ratio=0.5, decay="constant")
+    assert lrs[0] == pytest.approx(0.5) and np.all(lrs[5:] == 1.0)
+    assert np.all(warmup_lr(1.0, 10, 0, 1.0, "constant") == 1.0)  # MMOCR's CRNN: Adadelta lr 1.0 throughout
+    with pytest.raises(UsageError, match="lr_decay must be one of cosine, constant"):
+        warmup_lr(1.0, 10, 0, 1.0, "step")
+
+
 def test_zoo_schedule_values():
     """The zoo: base 5e-4, warm-up 2000 steps from 0.0625 * base."""
-    lrs = warmup_cosine_lr(5e-4, 10000, 2000, 0.0625)
+    lrs = warmup_lr(5e-4, 10000, 2000, 0.0625)
     assert lrs[0] == pytest.approx(3.125e-5)
     assert lrs[1000] == pytest.approx(3.125e-5 + (5e-4 - 3.125e-5) * 0.5)
 

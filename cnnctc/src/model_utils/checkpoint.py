@@ -1,7 +1,8 @@
 """Checkpoints: atomic writes, keep-the-last-K rotation, resume lookup, strict loading with a report.
 
 A training checkpoint holds the network, the optimizer state (moments, ``global_step``) and the
-loss scale, plus ``step``, ``epoch`` and ``best_score`` as appended info.  Evaluation, export and
+loss scale, plus ``step``, ``epoch`` and ``best_score`` as appended info (the official zoo's CRNN also saves
+its loss cell's ``sequence_length`` and ``labels_indices``).  Evaluation, export and
 inference load only the network's parameters: keys of training state (``TRAIN_STATE_*``, the
 same lists as ``hub_conf/weights.py``, a test keeps them equal) are reported as ignored, while a
 network parameter absent from the file, an unknown key or a shape mismatch is an error that lists
@@ -22,7 +23,7 @@ from .errors import CheckpointError
 TRAIN_STATE_PREFIXES = ("moment.", "moment1.", "moment2.", "mean_grad.", "mean_square.", "accum.", "accum_update.",
                         "adam_m.", "adam_v.", "stat.")
 TRAIN_STATE_NAMES = ("global_step", "learning_rate", "scale_sense", "beta1_power", "beta2_power", "momentum",
-                     "step", "epoch", "epoch_num", "step_num", "best_score")
+                     "step", "epoch", "epoch_num", "step_num", "best_score", "sequence_length", "labels_indices")
 
 
 def save_atomic(cell: nn.Cell, path: str, append_dict: Optional[dict] = None) -> str:

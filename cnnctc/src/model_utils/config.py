@@ -139,6 +139,19 @@ def require_positive(cfg: SimpleNamespace, *keys: str) -> None:
         raise ConfigError(f"these settings must be positive: {', '.join(bad)}")
 
 
+def named_config(name: str, profiles: Mapping[str, str], args: tuple, overrides: Mapping[str, Any]) -> SimpleNamespace:
+    """The config of the hub network ``name``: its profile file in the model folder, with keyword overrides.
+
+    For ``mindspore_hub_conf.create_network(name, *args, **kwargs)``: ``args`` must be empty.
+    """
+    if name not in profiles:
+        raise ValueError(f"unknown network {name!r}; choose one of {', '.join(profiles)}")
+    if args:
+        raise TypeError(f"create_network takes config overrides as keywords only, got {args!r}")
+    cfg = load_config([], default_path=os.path.join(MODEL_DIR, profiles[name]))
+    return with_overrides(cfg, overrides, f"create_network({name!r})")
+
+
 def resolve_path(path: str) -> str:
     """Resolve a path from the config: absolute, or relative to the working directory."""
     return os.path.abspath(os.path.expanduser(path)) if path else path

@@ -2,7 +2,7 @@
 best checkpoint, rotation, progress, loss curve, and a stop on a diverged loss.
 
 ``fit`` reads these keys of the config: train_batch_size, epochs, max_steps, optimizer, base_lr,
-momentum, weight_decay, warmup_steps, warmup_ratio, clip_grad_norm, loss_scale,
+momentum, weight_decay, warmup_steps, warmup_ratio, lr_decay, clip_grad_norm, loss_scale,
 drop_overflow_update, amp_level, device_target, seed, train_mix, pretrained, resume, save_dir,
 ckpt_prefix, save_checkpoint_steps, keep_checkpoint_max, log_interval, eval_interval,
 nonfinite_patience, log_samples, save_all_ranks.
@@ -26,7 +26,8 @@ from .checkpoint import latest_checkpoint, load_into, prune, read_checkpoint, sa
 from .config import require_positive, resolve_path
 from .ctc import NetWithLoss
 from .errors import UsageError, log
-from .lr_schedule import warmup_cosine_lr
+from .lr_schedule import warmup_lr
+from .metrics import Metric
 from .progress import LossCurve, ProgressLogger
 from .sampler import parse_mix, sample_order
 from .train_step import ClippedTrainStep, build_optimizer
@@ -42,14 +43,6 @@ class Source(Protocol):
     def indices_by_entry(self) -> list[np.ndarray]: ...
 
     def describe(self) -> str: ...
-
-
-class Score(Protocol):
-    """What an evaluation returns: a score to maximise and a one-line summary."""
-
-    score: float
-
-    def summary(self) -> str: ...
 
 
 @dataclass
@@ -106,11 +99,16 @@ class _Outputs:
             self.best_score = score
             save_atomic(network, self.best_path, append_dict={"step": step, "best_score": score})
 
-    def add_loss(self, step: int, loss: float, score: Optional[float], write: bool) -> None:
+    def add_loss(self, step: int, loss: float, write: bool) -> None:
         if self.rank == 0:
-            self.curve.add(step, loss, score)
+            self.curve.add(step, loss)
             if write:
                 self.curve.write()
+
+    def add_score(self, step: int, score: float) -> None:
+        if self.rank == 0:
+            self.curve.set_score(step, score)
+            self.curve.write()
 
 
 def build_train_step(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell,
@@ -122,7 +120,7 @@ def build_train_step(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell,
     on_ascend = cfg.device_target == "Ascend"
     if on_ascend:
         ms.amp.auto_mixed_precision(network, cfg.amp_level)
-    lrs = warmup_cosine_lr(cfg.base_lr, total_steps, cfg.warmup_steps, cfg.warmup_ratio)
+    lrs = warmup_lr(cfg.base_lr, total_steps, cfg.warmup_steps, cfg.warmup_ratio, cfg.lr_decay)
     optimizer = build_optimizer(cfg, network.trainable_params(), lrs)
     train_cell = ClippedTrainStep(NetWithLoss(network, loss), optimizer, cfg.loss_scale if on_ascend else 1.0,
                                   cfg.clip_grad_norm, cfg.drop_overflow_update)
@@ -131,7 +129,7 @@ def build_train_step(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell,
 
 
 def fit(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell, data: TrainData, rank: int = 0, group: int = 1,
-        evaluate: Optional[Callable[[], Score]] = None) -> str:
+        evaluate: Optional[Callable[[], Metric]] = None) -> str:
     """Train ``network`` with ``loss`` on ``data`` as ``cfg`` says; return the final checkpoint's path.
 
     Checkpoints (network + optimizer state) go to ``save_dir/ckpt`` every ``save_checkpoint_steps``
@@ -197,14 +195,13 @@ def fit(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell, data: TrainData, 
                     save = step % cfg.save_checkpoint_steps == 0 or final
                     if save:
                         out.save_step(train_cell, step, step // steps_per_epoch)
-                    score = None
+                    out.add_loss(step, loss_value, write=save)  # saved with the checkpoint, before evaluating
                     if evaluate is not None and cfg.eval_interval > 0 and (step % cfg.eval_interval == 0 or final):
                         result = evaluate()
                         train_cell.set_train(True)
-                        score = result.score
                         say(f"step {step}: validation {result.summary()}")
-                        out.offer_best(network, step, score)
-                    out.add_loss(step, loss_value, score, write=save)
+                        out.offer_best(network, step, result.score)
+                        out.add_score(step, result.score)
                 if final:
                     break
             if step == pass_start:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Protocol
 
 from .errors import ConfigError
 
@@ -38,6 +38,17 @@ def normalizer(name: str) -> Callable[[str], str]:
     if name not in NORMALIZERS:
         raise ConfigError(f"metric normalisation must be one of {', '.join(NORMALIZERS)}, got {name!r}")
     return NORMALIZERS[name]
+
+
+class Metric(Protocol):
+    """What evaluation fills and training reads: ``update`` with texts, a ``score`` to maximise, a summary."""
+
+    def update(self, predictions: list[str], truths: list[str]) -> None: ...
+
+    @property
+    def score(self) -> float: ...
+
+    def summary(self) -> str: ...
 
 
 @dataclass

@@ -64,6 +64,13 @@ class LossCurve:
         """Record one step's loss (and the validation score when it was evaluated)."""
         self.rows.append((step, loss, score))
 
+    def set_score(self, step: int, score: float) -> None:
+        """Give the row of ``step`` (the last one added) its validation score."""
+        last_step, loss, _ = self.rows[-1]
+        if last_step != step:
+            raise ValueError(f"the loss curve's last row is step {last_step}, not {step}")
+        self.rows[-1] = (step, loss, score)
+
     def write(self) -> None:
         """Rewrite ``loss.csv`` and ``loss.png`` from all rows."""
         with open(self.csv_path, "w", newline="", encoding="utf-8") as f:

@@ -2,8 +2,8 @@
 
 On Ascend the network runs in O2 mixed precision with a fixed loss scale (8096 in the zoo,
 ``drop_overflow_update=False``); on CPU/GPU in fp32 with scale 1.  Gradients are unscaled before
-clipping so the clip norm is in real units.  The optimizer and its state live in this cell, so its
-checkpoint holds everything needed to resume.
+clipping so the clip norm is in real units (a clip norm <= 0: no clipping).  The optimizer and its state
+live in this cell, so its checkpoint holds everything needed to resume.
 """
 from __future__ import annotations
 
@@ -48,7 +48,8 @@ class ClippedTrainStep(nn.Cell):
         grads = self.hyper_map(ops.partial(_unscale, scale), grads)
         grads = self.grad_reducer(grads)
         overflow = ops.logical_not(ms.amp.all_finite(grads))
-        grads = ops.clip_by_global_norm(grads, self.clip_norm)
+        if self.clip_norm > 0:
+            grads = ops.clip_by_global_norm(grads, self.clip_norm)
         if self.drop_overflow_update:
             if not overflow:
                 self.optimizer(grads)

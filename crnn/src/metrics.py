@@ -1,0 +1,75 @@
+"""MMOCR's text-recognition metrics (``WordMetric``, ``CharMetric``, ``OneMinusNEDMetric``).
+
+word_acc: exact match; word_acc_ignore_case: after lower-casing; word_acc_ignore_case_symbol (the figure
+MMOCR reports): after lower-casing and removing every character outside ``[A-Za-z0-9^\u4e00-\u9fa5]``.
+char_recall / char_precision: characters of the longest matching blocks (difflib) over the truth's /
+prediction's characters, both ignoring case and symbols, summed over the dataset.
+1-N.E.D: 1 - mean of ED / max(len) ignoring case and symbols.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from .model_utils.metrics import edit_distance
+
+SYMBOLS = re.compile("[^A-Z^a-z^0-9^\u4e00-\u9fa5]")  # MMOCR's valid_symbol pattern, '^' kept as it keeps it
+NAMES = ("word_acc", "word_acc_ignore_case", "word_acc_ignore_case_symbol", "char_recall", "char_precision",
+         "1-N.E.D")
+
+
+def ignore_case_symbol(text: str) -> str:
+    """MMOCR's comparison form: lower-case, symbols removed."""
+    return SYMBOLS.sub("", text.lower())
+
+
+def _matching_chars(pred: str, gt: str) -> int:
+    return sum(j2 - j1 for op, _, _, j1, j2 in SequenceMatcher(None, pred, gt).get_opcodes() if op == "equal")
+
+
+@dataclass
+class MmocrMetric:
+    """Accumulates MMOCR's word, character and normalised-edit-distance metrics."""
+
+    count: int = 0
+    exact: int = 0
+    ignore_case: int = 0
+    ignore_case_symbol: int = 0
+    true_positive_chars: int = 0
+    gt_chars: int = 0
+    pred_chars: int = 0
+    norm_ed_sum: float = 0.0
+
+    def update(self, predictions: list[str], truths: list[str]) -> None:
+        """Score each prediction against its ground truth."""
+        for pred, gt in zip(predictions, truths, strict=True):
+            self.count += 1
+            self.exact += pred == gt
+            self.ignore_case += pred.lower() == gt.lower()
+            pred_ics, gt_ics = ignore_case_symbol(pred), ignore_case_symbol(gt)
+            self.ignore_case_symbol += pred_ics == gt_ics
+            self.true_positive_chars += _matching_chars(pred_ics, gt_ics)
+            self.gt_chars += len(gt_ics)
+            self.pred_chars += len(pred_ics)
+            longest = max(len(pred_ics), len(gt_ics))
+            self.norm_ed_sum += edit_distance(pred_ics, gt_ics) / longest if longest else 0.0
+
+    def values(self) -> dict[str, float]:
+        """The metrics in ``NAMES`` order, as fractions."""
+        count = max(self.count, 1)
+        return {"word_acc": self.exact / count, "word_acc_ignore_case": self.ignore_case / count,
+                "word_acc_ignore_case_symbol": self.ignore_case_symbol / count,
+                "char_recall": self.true_positive_chars / max(self.gt_chars, 1e-8),
+                "char_precision": self.true_positive_chars / max(self.pred_chars, 1e-8),
+                "1-N.E.D": 1.0 - self.norm_ed_sum / count}
+
+    @property
+    def score(self) -> float:
+        """word_acc_ignore_case_symbol: the figure MMOCR reports, and what picks the best checkpoint."""
+        return self.values()["word_acc_ignore_case_symbol"]
+
+    def summary(self) -> str:
+        v = self.values()
+        return (f"word_acc_ignore_case_symbol {v['word_acc_ignore_case_symbol']:.4f} word_acc {v['word_acc']:.4f} "
+                f"1-N.E.D {v['1-N.E.D']:.4f} ({self.count} samples)")

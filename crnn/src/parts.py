@@ -1,0 +1,29 @@
+"""CRNN's parts, as the zoo's entry points take them (``src.model_utils.entry``)."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from .crnn import build_network, label_converter
+from .data import evaluate_words, word_dataset, word_source
+from .metrics import MmocrMetric
+from .model_utils.entry import ModelParts
+from .model_utils.infer_io import IMAGE_EXTENSIONS
+from .model_utils.sources import find_lmdbs
+from .official import preprocessing
+from .recognizer import Recognizer
+
+
+def find_datasets(path: str) -> list[str]:
+    """An MMOCR ``.json`` annotation file is one dataset; any other path holds LMDBs."""
+    return [path] if path.lower().endswith(".json") else find_lmdbs(path)
+
+
+def input_shape(cfg: SimpleNamespace) -> tuple:
+    """[C, 32, image_width]: gray for MMOCR's network, BGR for the official zoo's."""
+    return preprocessing(cfg).channels, cfg.image_height, cfg.image_width
+
+
+PARTS = ModelParts(build_network=build_network, label_converter=label_converter, source=word_source,
+                   dataset=word_dataset, evaluate=evaluate_words, new_metric=lambda cfg: MmocrMetric(),
+                   find_datasets=find_datasets, input_shape=input_shape, recognizer=Recognizer,
+                   input_extensions=IMAGE_EXTENSIONS)

@@ -1,0 +1,55 @@
+"""The released cpu_small checkpoints: intact (sha256), load strictly, and really read unseen words."""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, run_script
+
+# model folder -> (released checkpoint, column of the reported accuracy in eval.py's last line, floor in %)
+RELEASES = {"cnnctc": ("release/cnnctc_cpu_small.ckpt", 1, 75.0), "crnn": ("release/crnn_cpu_small.ckpt", 3, 80.0)}
+
+
+@pytest.mark.parametrize("model", sorted(RELEASES))
+def test_sha256_matches_the_recorded_digest(model):
+    release = os.path.join(ROOT, model, RELEASES[model][0])
+    with open(release + ".sha256", encoding="utf-8") as f:
+        expected, name = f.read().split()
+    assert name == os.path.basename(release)
+    with open(release, "rb") as f:
+        assert hashlib.sha256(f.read()).hexdigest() == expected
+
+
+@pytest.mark.parametrize("model", sorted(RELEASES))
+def test_released_checkpoint_loads_strictly_and_holds_the_network_only(model):
+    parts = importlib.import_module(f"{model}.src.parts").PARTS
+    config = importlib.import_module(f"{model}.src.model_utils.config")
+    checkpoint = importlib.import_module(f"{model}.src.model_utils.checkpoint")
+    cfg = config.load_config(["--config_path", os.path.join(ROOT, model, "cpu_small.yaml")])
+    _, ignored = checkpoint.load_into(parts.build_network(cfg), os.path.join(ROOT, model, RELEASES[model][0]))
+    assert ignored == []
+
+
+@pytest.fixture(scope="module")
+def fresh_val(tmp_path_factory) -> str:
+    """300 validation images drawn with a seed not used for training: unseen words and fonts."""
+    out = str(tmp_path_factory.mktemp("release_val"))
+    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "synth_text.py"), "--out", out,
+                    "--train", "0", "--val", "300", "--seed", "11", "--export_val_images", "0"],
+                   check=True, capture_output=True)
+    return os.path.join(out, "val")
+
+
+@pytest.mark.parametrize("model", sorted(RELEASES))
+def test_released_checkpoint_reads_unseen_words(model, fresh_val):
+    ckpt, column, floor = RELEASES[model]
+    proc = run_script(model, "eval.py", "--config_path", "cpu_small.yaml", "--checkpoint_path", ckpt,
+                      "--eval_dataset_path", fresh_val, "--eval_batch_size", "100")
+    last = proc.stdout.strip().splitlines()[-1].split()
+    assert last[-1] == "300"
+    assert float(last[column].rstrip("%")) >= floor, proc.stdout  # measured 2000-image figures: each README
