@@ -116,6 +116,15 @@ def word_model_setup(model: str, config: str, batch: int, data_dir: str):
     return cfg, net, step, train_inputs, dataset, shape
 
 
+def ensure_data(data_dir: str) -> str:
+    """Synthesized training words for the data-pipeline figure (made once, then reused)."""
+    if not os.path.isfile(os.path.join(data_dir, "train", "data.mdb")):
+        print(f"synthesizing benchmark data in {data_dir}", flush=True)
+        subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "synth_text.py"), "--out", data_dir,
+                        "--train", "4000", "--val", "0", "--export_val_images", "0"], check=True)
+    return data_dir
+
+
 TWINS = {"crnn": "crnn/mmocr_twin.py"}  # model folder -> its PyTorch twin (tests/<...>), for --vs-torch
 
 
