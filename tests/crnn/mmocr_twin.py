@@ -1,5 +1,5 @@
 """A PyTorch twin of MMOCR's CRNN ``crnn_mini-vgg_5e_mj`` and of MMOCR's test preprocessing, written from
-/work/shared/reference/peer_models_notes.md (section MMOCR CRNN), not copied from MMOCR.
+../shared/reference/peer_models_notes.md (section MMOCR CRNN), not copied from MMOCR.
 
 ``MmocrCrnn().state_dict()`` has MMOCR's 49 keys (``backbone.cnn.conv0.weight`` ...
 ``decoder.decoder.1.embedding.bias``); ``forward`` gives logits (N, T, C).  ``mmocr_test_input`` is MMOCR's

@@ -24,7 +24,8 @@ from crnn.src.model_utils.config import load_config  # noqa: E402
 from mmocr_twin import greedy_text, logits_of, mmocr_test_input, mmocr_test_width, random_twin  # noqa: E402
 
 torch.set_num_threads(1)
-MMOCR_KEYS = "/work/shared/reference/mmocr_crnn_state_dict_keys.json"
+MMOCR_KEYS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "reference",
+                          "mmocr_crnn_state_dict_keys.json")  # a copy of ../shared/reference's
 SIZES = [(32, 100), (48, 200), (20, 30), (64, 40), (37, 251)]  # (height, width) of the test images
 TOLERANCE = 1e-4
 
@@ -86,7 +87,6 @@ def _error_line(proc, folder) -> str:
     return lines[0]
 
 
-@pytest.mark.skipif(not os.path.isfile(MMOCR_KEYS), reason="needs /work/shared/reference")
 def test_twin_state_dict_has_mmocr_keys_shapes_and_dtypes_in_order(twin):
     with open(MMOCR_KEYS, encoding="utf-8") as f:
         expected = [[name, list(shape), dtype] for name, shape, dtype in json.load(f)]
