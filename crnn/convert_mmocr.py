@@ -26,7 +26,7 @@ import mindspore as ms
 import numpy as np
 
 from src.crnn import build_network
-from src.model_utils.checkpoint import check_fit, load_into, save_atomic
+from src.model_utils.checkpoint import load_into, load_params, save_atomic
 from src.model_utils.config import load_config, resolve_path
 from src.model_utils.errors import CheckpointError, UsageError, log, run_cli
 
@@ -131,10 +131,7 @@ def convert(src: str, dst: str) -> str:
     state = state_dict_of(read_torch_checkpoint(src), src)
     net = build_network(load_config([]))
     params = map_state_dict(state, {p.name: tuple(p.shape) for p in net.get_parameters()}, src)
-    check_fit(params, net, src)
-    not_loaded, unused = ms.load_param_into_net(net, params, strict_load=True)
-    if not_loaded or unused:
-        raise CheckpointError(f"{src}: parameters not loaded {not_loaded}, entries not used {unused}")
+    load_params(net, params, src)
     save_atomic(net, dst)
     load_into(build_network(load_config([])), dst)  # what eval.py and infer.py will do
     log(f"converted {len(params)} tensors of {src} ({len(state) - len(params)} num_batches_tracked dropped) "

@@ -111,7 +111,7 @@ def label_converter(cfg: SimpleNamespace) -> CTCLabelConverter:
 def build_network(cfg: SimpleNamespace) -> nn.Cell:
     """Build the network ``cfg.network`` names (see default_config.yaml): MMOCR's CRNN, or the zoo's V2 / V1
     (``src/official.py``)."""
-    if getattr(cfg, "network", "mmocr") in NETWORKS:
-        return build_official(cfg, label_converter(cfg).num_class)
-    return CRNN(num_class=label_converter(cfg).num_class, channels=cfg.vgg_channels, hidden=cfg.rnn_hidden,
-                bn_momentum=cfg.bn_momentum)
+    num_class = label_converter(cfg).num_class
+    if cfg.network in NETWORKS:
+        return build_official(cfg, num_class)
+    return CRNN(num_class=num_class, channels=cfg.vgg_channels, hidden=cfg.rnn_hidden, bn_momentum=cfg.bn_momentum)

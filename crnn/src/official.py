@@ -37,7 +37,7 @@ from mindspore.common.initializer import TruncatedNormal
 from mindspore.dataset import vision
 
 from . import preprocess
-from .model_utils.checkpoint import is_train_state, read_checkpoint, save_atomic
+from .model_utils.checkpoint import is_train_state, load_params, read_checkpoint, save_atomic
 from .model_utils.errors import CheckpointError
 
 CHARACTER = "abcdefghijklmnopqrstuvwxyz0123456789"
@@ -221,9 +221,7 @@ def load_official_v1(net: OfficialCRNNV1, path: str) -> list[str]:
     """Load a zoo V1 checkpoint file into ``net`` (converted); return the names ignored."""
     converted, ignored = convert_v1_checkpoint(read_checkpoint(path), net, f"checkpoint {path}")
     parameters = {name: ms.Parameter(ms.Tensor(value), name=name) for name, value in converted.items()}
-    not_loaded, unused = ms.load_param_into_net(net, parameters, strict_load=True)
-    if not_loaded or unused:
-        raise CheckpointError(f"checkpoint {path}: not loaded {not_loaded}, unused {unused}")
+    load_params(net, parameters, f"converted V1 checkpoint {path}")
     return ignored
 
 
@@ -292,4 +290,4 @@ MMOCR = Preprocessing(preprocess.prepare_image, preprocess.normalize_ops, prepro
 
 def preprocessing(cfg: SimpleNamespace) -> Preprocessing:
     """The zoo's preprocessing for ``network: official_*``, MMOCR's (``src.preprocess``) otherwise."""
-    return OFFICIAL if getattr(cfg, "network", "mmocr") in NETWORKS else MMOCR
+    return OFFICIAL if cfg.network in NETWORKS else MMOCR

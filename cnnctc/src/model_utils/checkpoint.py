@@ -93,7 +93,7 @@ def _listed(kind: str, names: list[str], most: int = 10) -> str:
     return f"{len(names)} {kind}: {', '.join(names[:most])}{' ...' if len(names) > most else ''}"
 
 
-def check_fit(params: dict, cell: nn.Cell, path: str, keep: Sequence[str] = ()) -> list[str]:
+def check_fit(params: dict, cell: nn.Cell, source: str, keep: Sequence[str] = ()) -> list[str]:
     """Raise ``CheckpointError`` listing every mismatch between ``params`` and ``cell`` (its parameters named in
     ``keep`` excepted); return the keys ignored as training state."""
     wanted = {p.name: p for p in cell.get_parameters() if p.name not in keep}
@@ -106,7 +106,7 @@ def check_fit(params: dict, cell: nn.Cell, path: str, keep: Sequence[str] = ()) 
     problems = [_listed(kind, names) for kind, names in
                 (("missing", missing), ("unexpected", unexpected), ("with another shape", mismatched)) if names]
     if problems:
-        raise CheckpointError(f"checkpoint {path} does not fit the network ({'; '.join(problems)}); "
+        raise CheckpointError(f"{source} does not fit the network ({'; '.join(problems)}); "
                               "check --config_path (e.g. cpu_small.yaml for the small model)")
     return ignored
 
@@ -118,14 +118,20 @@ def load_into(cell: nn.Cell, path: str, keep: Sequence[str] = ()) -> tuple[dict,
     comes from the config when a run is resumed with another number of steps).
     """
     params = read_checkpoint(path)
-    ignored = check_fit(params, cell, path, keep)
+    return params, load_params(cell, params, f"checkpoint {path}", keep)
+
+
+def load_params(cell: nn.Cell, params: dict, source: str, keep: Sequence[str] = ()) -> list[str]:
+    """Load a name -> Parameter dict (a file's, or converted weights) into ``cell`` strictly, as ``load_into``;
+    ``source`` names it in errors.  Return the names ignored as training state."""
+    ignored = check_fit(params, cell, source, keep)
     subset = {p.name: params[p.name] for p in cell.get_parameters() if p.name not in keep}
     not_loaded, file_unused = ms.load_param_into_net(cell, subset, strict_load=True)
     not_loaded = [n for n in not_loaded if n not in keep]
     if not_loaded or file_unused:
-        raise CheckpointError(f"checkpoint {path}: network parameters not loaded {not_loaded}, "
-                              f"file entries not used {file_unused}")
-    return params, ignored
+        raise CheckpointError(f"{source}: network parameters not loaded {not_loaded}, "
+                              f"entries not used {file_unused}")
+    return ignored
 
 
 def scalar(params: dict, name: str, default: float) -> float:
