@@ -22,7 +22,7 @@ import os
 import re
 import sys
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator, NamedTuple, Optional
 
 from mindspore import nn
 
@@ -30,6 +30,7 @@ from .errors import HubError, ModelNotAvailableError
 
 HUB_CONF = "mindspore_hub_conf"
 ENTRY_POINT = "create_network"
+CHECKPOINT_HOOK = "convert_checkpoint"
 _counter = itertools.count()
 
 
@@ -99,8 +100,17 @@ def _reason(err: Exception) -> str:
     return str(err)
 
 
-def create_network(model_dir: str, name: str, *args, **kwargs) -> nn.Cell:
-    """Import ``model_dir/mindspore_hub_conf.py`` in isolation and return ``create_network(name, ...)``."""
+class HubNetwork(NamedTuple):
+    """A network built by a model's hub conf, and the conf's ``convert_checkpoint(params) -> params`` hook
+    (None when it has none), which maps the names of checkpoints it publishes in an older layout."""
+
+    network: nn.Cell
+    convert_checkpoint: Optional[Callable[[dict], dict]]
+
+
+def create_network(model_dir: str, name: str, *args, **kwargs) -> HubNetwork:
+    """Import ``model_dir/mindspore_hub_conf.py`` in isolation and return ``create_network(name, ...)`` with the
+    conf's checkpoint hook."""
     conf = os.path.join(model_dir, f"{HUB_CONF}.py")
     if not os.path.isfile(conf):
         raise ModelNotAvailableError(f"model folder {model_dir} has no {HUB_CONF}.py")
@@ -120,4 +130,5 @@ def create_network(model_dir: str, name: str, *args, **kwargs) -> nn.Cell:
         net = entry(name, *args, **kwargs)
     if not isinstance(net, nn.Cell):
         raise TypeError(f"{conf}: {ENTRY_POINT}({name!r}) returned {type(net).__name__}, not a mindspore.nn.Cell")
-    return net
+    hook = getattr(module, CHECKPOINT_HOOK, None)
+    return HubNetwork(net, hook if callable(hook) else None)

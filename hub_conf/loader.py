@@ -163,14 +163,14 @@ def load(name: str, *args, source: str = "gitee", pretrained: bool = True, force
     card = find_card(name)
     folder = model_dir(card, source, force_reload)
     try:
-        net = create_network(folder, card.model_name, *args, **kwargs)
+        net, convert = create_network(folder, card.model_name, *args, **kwargs)
     except ModelNotAvailableError as err:
         url, _ = model_location(card, source)
         where = "this checkout" if url is None else f"the archive {url}"
         raise ModelNotAvailableError(f"model {card.model_name!r} of card {card.uid} is not available in {where} "
                                      f"yet: {err}") from err
     if pretrained:
-        load_strict(net, asset_file(card, _checkpoint(card), source, force_reload))
+        load_strict(net, asset_file(card, _checkpoint(card), source, force_reload), convert)
     return net
 
 

@@ -7,6 +7,8 @@ any other key the network does not have is an error.  Errors list the names.
 """
 from __future__ import annotations
 
+from typing import Callable, Optional
+
 import mindspore as ms
 from mindspore import nn
 
@@ -29,12 +31,20 @@ def _names(kind: str, names: list[str]) -> str:
     return f"{len(names)} {kind}: {shown}"
 
 
-def load_strict(network: nn.Cell, path: str) -> list[str]:
-    """Load checkpoint ``path`` into ``network``; return the training-state keys that were ignored."""
+def load_strict(network: nn.Cell, path: str, convert: Optional[Callable[[dict], dict]] = None) -> list[str]:
+    """Load checkpoint ``path`` into ``network``; return the training-state keys that were ignored.
+
+    ``convert`` (a model's ``convert_checkpoint`` hook) maps the file's name -> Parameter dict first.
+    """
     try:
         params = ms.load_checkpoint(path)
     except (ValueError, RuntimeError, TypeError, OSError) as err:
         raise WeightsError(f"cannot read checkpoint {path}: {str(err).strip().splitlines()[0]}") from err
+    if convert is not None:
+        try:
+            params = convert(params)
+        except Exception as err:  # the model's own error type: reported as the hub's
+            raise WeightsError(f"cannot convert checkpoint {path}: {err}") from err
     wanted = {p.name: p for p in network.get_parameters()}
     extra = sorted(n for n in params if n not in wanted)
     ignored = [n for n in extra if is_train_state(n)]

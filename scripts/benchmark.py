@@ -3,6 +3,7 @@
     python scripts/benchmark.py --model cnnctc                     # cpu_small profile
     python scripts/benchmark.py --model cnnctc --config default_config.yaml --batch 8
     python scripts/benchmark.py --model crnn --config default_config.yaml --batch 32 --vs-torch
+    python scripts/benchmark.py --model ctcmodel --batch 32          # speech: see scripts/bench_speech.py
 
 Prints images/s of the data pipeline, of training (forward + backward + update)
 and of inference (batch 32, and batch-1 latency), FLOPs per image (convolutions
@@ -26,7 +27,7 @@ import time
 
 os.environ.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+sys.path[:0] = [ROOT, os.path.dirname(os.path.abspath(__file__))]
 
 import mindspore as ms  # noqa: E402
 import numpy as np  # noqa: E402
@@ -92,7 +93,7 @@ def count_flops(net: nn.Cell, example: ms.Tensor) -> int:
     return total[0] // example.shape[0]
 
 
-MODELS = {"cnnctc": "cpu_small.yaml", "crnn": "cpu_small.yaml"}  # model folder -> default (CPU) profile
+MODELS = {"cnnctc": "cpu_small.yaml", "crnn": "cpu_small.yaml", "ctcmodel": "cpu_small.yaml"}  # -> CPU profile
 
 
 def word_model_setup(model: str, config: str, batch: int, data_dir: str):
@@ -125,6 +126,7 @@ def ensure_data(data_dir: str) -> str:
     return data_dir
 
 
+DEFAULT_DATA = os.path.join(tempfile.gettempdir(), "ctc_zoo_bench_words")
 TWINS = {"crnn": "crnn/mmocr_twin.py"}  # model folder -> its PyTorch twin (tests/<...>), for --vs-torch
 
 
@@ -177,7 +179,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--config", help="config file of the model folder (default: its CPU profile)")
     parser.add_argument("--batch", type=int, default=16, help="training batch size")
     parser.add_argument("--steps", type=int, default=20, help="timed training steps")
-    parser.add_argument("--data", default=os.path.join(tempfile.gettempdir(), "ctc_zoo_bench_words"))
+    parser.add_argument("--data", default=DEFAULT_DATA, help="where synthesized benchmark data is kept")
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--vs-torch", action="store_true", dest="vs_torch",
                         help=f"also time the PyTorch twin in this run ({', '.join(sorted(TWINS))}; needs torch)")
@@ -187,6 +189,8 @@ def main(argv=None) -> dict:
     if args.vs_torch and args.model not in TWINS:
         parser.error(f"--vs-torch: {args.model} has no PyTorch twin (models with one: {', '.join(sorted(TWINS))})")
     config = args.config or MODELS[args.model]
+    if args.model == "ctcmodel":
+        return speech(args, config)
     cfg, net, train_step, train_inputs, dataset, chw = word_model_setup(args.model, config, args.batch,
                                                                         ensure_data(args.data))
 
@@ -218,6 +222,19 @@ def main(argv=None) -> dict:
     results["target_pipeline_3x_train"] = results["pipeline_img_s"] >= 3 * results["train_img_s"]
     results["target_train_30pct_matmul"] = results["train_gflops"] >= 0.3 * results["matmul_gflops"]
     report(results, args.batch)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(results, f, indent=1)
+    return results
+
+
+def speech(args: argparse.Namespace, config: str) -> dict:
+    """ctcmodel's figures (``bench_speech``): utterances and audio seconds instead of images."""
+    from bench_speech import report_speech, speech_rates
+
+    data = args.data if args.data != DEFAULT_DATA else os.path.join(tempfile.gettempdir(), "ctc_zoo_bench_speech")
+    results = speech_rates(ROOT, config, args.batch, args.steps, data)
+    report_speech(results, args.batch)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(results, f, indent=1)

@@ -1,10 +1,11 @@
 #!/bin/bash
-# Quick start on a CPU (about 5 minutes on 2 cores once packages are installed): install, synthesize words, evaluate the released
-# cpu_small checkpoint of a model (CNN-CTC by default), recognise a few images, fine-tune it in graph mode, export
-# MINDIR, run the exported model, and load the model through the hub API.
+# Quick start on a CPU (about 5 minutes on 2 cores once packages are installed): install, synthesize data (words;
+# speech in TIMIT's layout for ctcmodel), evaluate the released cpu_small checkpoint of a model (CNN-CTC by
+# default), recognise a few inputs, fine-tune it in graph mode, export MINDIR, run the exported model, and load
+# the model through the hub API.
 #
 # Usage: bash scripts/quickstart.sh [options]
-#   --model NAME       cnnctc (default) or crnn
+#   --model NAME       cnnctc (default), crnn or ctcmodel
 #   --from-scratch     train a fresh network instead of fine-tuning the released checkpoint
 #   --lmdb TRAIN[,EVAL] train (and evaluate) on your own LMDB(s) instead of synthesized words
 #   --full             use the full-size zoo network (default_config.yaml; slow on a CPU: a few steps only)
@@ -21,7 +22,7 @@ while [ $# -gt 0 ]; do
     --full) FULL=1 ;;
     --steps) STEPS="$2"; shift ;;
     --out) OUT="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -31,8 +32,14 @@ case "$MODEL" in  # per model: released checkpoint, checkpoint prefix, hub card 
           HUB_UID=mindspore/cpu/2.10/cnnctc_cpu_small_v1.0 ;;
   crnn)   CKPT_RELEASED="$ROOT/crnn/release/crnn_cpu_small.ckpt"; PREFIX=CRNN
           HUB_UID=mindspore/cpu/2.10/crnn_cpu_small_v1.0 ;;
-  *) echo "error: --model must be cnnctc or crnn, got '$MODEL'" >&2; exit 2 ;;
+  ctcmodel) CKPT_RELEASED="$ROOT/ctcmodel/release/ctcmodel_cpu_small.ckpt"; PREFIX=ctc
+          HUB_UID=mindspore/cpu/2.10/ctcmodel_cpu_small_v1.0 ;;
+  *) echo "error: --model must be cnnctc, crnn or ctcmodel, got '$MODEL'" >&2; exit 2 ;;
 esac
+if [ "$MODEL" = ctcmodel ] && [ -n "$LMDB" ]; then
+  echo "error: --lmdb is for the word models; ctcmodel reads MindRecord features (ctcmodel/preprocess_data.py)" >&2
+  exit 2
+fi
 START=$(date +%s)
 banner() { echo; echo "==== [$1/7] $2   (+$(( $(date +%s) - START ))s)"; }
 
@@ -44,30 +51,41 @@ export GLOG_v=3 ONEDNN_MAX_CPU_ISA=${ONEDNN_MAX_CPU_ISA:-AVX2}
 CONFIG=cpu_small.yaml
 if [ $FULL -eq 1 ]; then CONFIG=default_config.yaml; FROM_SCRATCH=1; fi
 MODEL_ARGS=(--config_path "$CONFIG" --device_target CPU)
-[ $FULL -eq 1 ] && MODEL_ARGS+=(--train_batch_size 8 --eval_batch_size 32 --num_workers 2)
+[ $FULL -eq 1 ] && MODEL_ARGS+=(--train_batch_size 8 --eval_batch_size 32)
+[ $FULL -eq 1 ] && [ "$MODEL" != ctcmodel ] && MODEL_ARGS+=(--num_workers 2)
 
-banner 2 "synthesizing a word dataset (unseen words and fonts in val)"
-if [ -n "$LMDB" ]; then
-  TRAIN_LMDB="${LMDB%%,*}"; EVAL_LMDB="${LMDB#*,}"
-  [ -d "$TRAIN_LMDB" ] || { echo "error: training LMDB '$TRAIN_LMDB' is not a directory" >&2; exit 2; }
-  [ -d "$EVAL_LMDB" ] || { echo "error: evaluation LMDB '$EVAL_LMDB' is not a directory" >&2; exit 2; }
-  TRAIN_LMDB="$(cd "$TRAIN_LMDB" && pwd)"; EVAL_LMDB="$(cd "$EVAL_LMDB" && pwd)"
-  echo "using $TRAIN_LMDB for training, $EVAL_LMDB for evaluation"
-  IMAGES="$(python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); from synth_text import export_images; \
-print(export_images(sys.argv[2], sys.argv[3], 12))' "$ROOT/scripts" "$EVAL_LMDB" "$OUT/eval_images")"
+if [ "$MODEL" = ctcmodel ]; then
+  banner 2 "synthesizing speech in TIMIT's layout (unseen voices in TEST), then its features (MindRecord)"
+  python3 "$ROOT/ctcmodel/synth_speech.py" --out "$OUT/timit" --train_speakers 40 --test_speakers 8 \
+    --utterances_per_speaker 5 --seed 1
+  python3 "$ROOT/ctcmodel/preprocess_data.py" --dataset_dir "$OUT/timit" --out_dir "$OUT/features"
+  TRAIN_DATA="$OUT/features/train.mindrecord"; EVAL_DATA="$OUT/features/test.mindrecord"
+  INPUTS="$(find "$OUT/timit/TEST" -name 'SX*.WAV' | sort | head -4 | paste -sd, -)"
+  MODEL_ARGS+=(--lm_path "$OUT/features/phone_bigram.npz")
+  STEPS="${STEPS:-150}"
+elif [ -n "$LMDB" ]; then
+  banner 2 "using your LMDBs"
+  TRAIN_DATA="${LMDB%%,*}"; EVAL_DATA="${LMDB#*,}"
+  [ -d "$TRAIN_DATA" ] || { echo "error: training LMDB '$TRAIN_DATA' is not a directory" >&2; exit 2; }
+  [ -d "$EVAL_DATA" ] || { echo "error: evaluation LMDB '$EVAL_DATA' is not a directory" >&2; exit 2; }
+  TRAIN_DATA="$(cd "$TRAIN_DATA" && pwd)"; EVAL_DATA="$(cd "$EVAL_DATA" && pwd)"
+  echo "using $TRAIN_DATA for training, $EVAL_DATA for evaluation"
+  INPUTS="$(python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); from synth_text import export_images; \
+print(export_images(sys.argv[2], sys.argv[3], 12))' "$ROOT/scripts" "$EVAL_DATA" "$OUT/eval_images")"
 else
+  banner 2 "synthesizing a word dataset (unseen words and fonts in val)"
   # 1,500 training words: 300 steps of 16 pass over them ~3 times, so the fine-tuning loss visibly falls
   python3 "$ROOT/scripts/synth_text.py" --out "$OUT/data" --train 1500 --val 1000 --seed 1 --export_val_images 12
-  TRAIN_LMDB="$OUT/data/train"; EVAL_LMDB="$OUT/data/val"; IMAGES="$OUT/data/val_images/gt.txt"
+  TRAIN_DATA="$OUT/data/train"; EVAL_DATA="$OUT/data/val"; INPUTS="$OUT/data/val_images/gt.txt"
 fi
 cd "$ROOT/$MODEL"
 
 if [ $FROM_SCRATCH -eq 0 ]; then
   banner 3 "evaluating the released checkpoint $(basename "$CKPT_RELEASED")"
   (cd "$(dirname "$CKPT_RELEASED")" && sha256sum -c "$(basename "$CKPT_RELEASED").sha256")
-  python3 eval.py "${MODEL_ARGS[@]}" --checkpoint_path "$CKPT_RELEASED" --eval_dataset_path "$EVAL_LMDB"
-  echo; echo "recognising a few validation images:"
-  python3 infer.py "${MODEL_ARGS[@]}" --checkpoint_path "$CKPT_RELEASED" --input "$IMAGES"
+  python3 eval.py "${MODEL_ARGS[@]}" --checkpoint_path "$CKPT_RELEASED" --eval_dataset_path "$EVAL_DATA"
+  echo; echo "recognising a few validation inputs:"
+  python3 infer.py "${MODEL_ARGS[@]}" --checkpoint_path "$CKPT_RELEASED" --input "$INPUTS"
   TRAIN_ARGS=(--pretrained "$CKPT_RELEASED" --base_lr 0.0001 --warmup_steps 20 --max_steps "${STEPS:-300}")
   WHAT="fine-tuning the released checkpoint"
 else
@@ -78,8 +96,8 @@ fi
 
 banner 4 "$WHAT in graph mode on the CPU (loss curve: $OUT/train/loss.png)"
 rm -rf "$OUT/train"
-python3 train.py "${MODEL_ARGS[@]}" "${TRAIN_ARGS[@]}" --train_dataset_path "$TRAIN_LMDB" \
-  --eval_dataset_path "$EVAL_LMDB" --eval_interval 100000 --log_interval 20 --save_checkpoint_steps 100 \
+python3 train.py "${MODEL_ARGS[@]}" "${TRAIN_ARGS[@]}" --train_dataset_path "$TRAIN_DATA" \
+  --eval_dataset_path "$EVAL_DATA" --eval_interval 100000 --log_interval 20 --save_checkpoint_steps 100 \
   --save_dir "$OUT/train"
 CKPT="$(ls -t "$OUT"/train/ckpt/"$PREFIX"-*.ckpt | head -1)"
 python3 - "$OUT/train/loss.csv" <<'PY'
@@ -93,7 +111,7 @@ banner 5 "exporting MINDIR (dynamic batch)"
 python3 export.py "${MODEL_ARGS[@]}" --checkpoint_path "$CKPT" --file_name "$OUT/$MODEL" --file_format MINDIR
 
 banner 6 "running the exported MINDIR"
-python3 infer.py "${MODEL_ARGS[@]}" --checkpoint_path "$OUT/$MODEL.mindir" --input "$IMAGES" \
+python3 infer.py "${MODEL_ARGS[@]}" --checkpoint_path "$OUT/$MODEL.mindir" --input "$INPUTS" \
   --output "$OUT/predictions.tsv"
 
 banner 7 "loading the model through the hub API (import hub_conf as mshub)"

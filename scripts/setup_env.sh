@@ -1,5 +1,5 @@
 #!/bin/bash
-# Install what the zoo needs on a fresh Debian/Ubuntu machine: fonts and a word list for the
+# Install what the zoo needs on a fresh Debian/Ubuntu machine: fonts, a word list and speech engines for the
 # synthesizers (Debian packages) and the pinned Python packages (requirements.txt) in a Python
 # environment of the project's own:
 #   - the active virtual or conda environment, when one is active ($VIRTUAL_ENV or $CONDA_PREFIX);
@@ -24,6 +24,7 @@ DEB_PACKAGES=(
   fonts-ebgaramond fonts-linuxlibertine fonts-inconsolata fonts-noto-mono fonts-lato fonts-texgyre
   fonts-firacode fonts-hack fonts-comic-neue fonts-league-spartan fonts-jetbrains-mono fonts-dancingscript
   fonts-sil-gentium fonts-noto-cjk fonts-lxgw-wenkai
+  flite espeak-ng wordnet-base
 )
 apt_install() {  # apt_install PACKAGE...: install the Debian packages that are missing
   local missing=() package sudo=""

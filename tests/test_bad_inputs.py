@@ -131,6 +131,83 @@ def _word_data(tmp: Path, synth: str) -> dict[str, str]:
     }
 
 
+def _sphere(path: Path, samples: bytes, count: int, coding: str = "pcm", channels: int = 1) -> str:
+    fields = (f"NIST_1A\n   1024\nchannel_count -i {channels}\nsample_count -i {count}\nsample_rate -i 16000\n"
+              f"sample_n_bytes -i 2\nsample_byte_format -s2 01\nsample_coding -s{len(coding)} {coding}\nend_head\n")
+    path.write_bytes(fields.encode("ascii").ljust(1024, b" ") + samples)
+    return str(path)
+
+
+def _wav(path: Path, rate: int = 16000, channels: int = 1, seconds: float = 1.0) -> str:
+    import wave
+
+    import numpy as np
+
+    tone = (3000 * np.sin(np.arange(int(rate * seconds)) * 0.05)).astype("<i2")
+    with wave.open(str(path), "wb") as f:
+        f.setnchannels(channels)
+        f.setsampwidth(2)
+        f.setframerate(rate)
+        f.writeframes(np.repeat(tone, channels).tobytes())
+    return str(path)
+
+
+def _speech_data(tmp: Path, _synth: str) -> dict[str, str]:
+    """MindRecord features (random, TIMIT's schema), a foreign MindRecord, and bad speech files (ctcmodel)."""
+    import numpy as np
+    from mindspore.mindrecord import FileWriter
+
+    from ctcmodel.src.feature_store import Record, write_records
+
+    rng = np.random.default_rng(0)
+
+    def records(count: int, frames: tuple[int, int]) -> list:
+        return [Record(f"u{i}", rng.normal(size=(int(rng.integers(*frames)), 39)).astype(np.float32),
+                       rng.integers(0, 61, int(rng.integers(3, 12))).astype(np.int32)) for i in range(count)]
+
+    write_records(str(tmp / "train.mindrecord"), records(24, (60, 200)))
+    write_records(str(tmp / "val.mindrecord"), records(6, (60, 200)) + records(2, (400, 500)))
+    foreign = FileWriter(str(tmp / "foreign.mindrecord"), shard_num=1, overwrite=True)
+    foreign.add_schema({"image": {"type": "bytes"}, "label": {"type": "int32"}}, "images")
+    foreign.write_raw_data([{"image": b"x", "label": 1}])
+    foreign.commit()
+    (tmp / "garbage.mindrecord").write_bytes(b"not a mindrecord file at all" * 10)
+    tone = np.zeros(16000, "<i2").tobytes()
+    return {
+        "train": str(tmp / "train.mindrecord"), "val": str(tmp / "val.mindrecord"),
+        "foreign": str(tmp / "foreign.mindrecord"), "garbage_mindrecord": str(tmp / "garbage.mindrecord"),
+        "image": _wav(tmp / "tone.wav"), "wav_8k": _wav(tmp / "tone_8k.wav", rate=8000),
+        "wav_stereo": _wav(tmp / "stereo.wav", channels=2),
+        "sph_truncated": _sphere(tmp / "truncated.sph", tone[:1000], 16000),
+        "sph_shorten": _sphere(tmp / "shorten.sph", b"\x00" * 100, 16000, coding="pcm,embedded-shorten-v2.00"),
+    }
+
+
+SPEECH_TRAIN = ("--train_dataset_path", "{train}", "--max_steps", "2", "--train_batch_size", "4", "--eval_interval",
+                "0", "--log_interval", "1", "--bucket_steps", "2", "--lm_path", "", "--save_dir", "{run}")
+SPEECH_CASES = (
+    Case("MindRecord garbage", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
+                                           "{garbage_mindrecord}"), "error", "cannot open {garbage_mindrecord}"),
+    Case("MindRecord of other data", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{foreign}"),
+         "error", "lacks the column(s) id, feature"),
+    Case("utterances longer than max_frames", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
+                                                          "{val}", "--max_frames", "300", "--lm_path", ""),
+         "skip", "longer than max_frames"),
+    Case("every utterance too long", "train.py", ("{train_args}", "--max_frames", "50"), "error",
+         "holds no usable utterance"),
+    Case("LM file missing", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}",
+                                        "--lm_path", "{tmp}/absent.npz"), "error", "{tmp}/absent.npz"),
+    Case("speech at 8 kHz", "infer.py", ("--checkpoint_path", "{ckpt}", "--input", "{wav_8k}", "--lm_path", ""),
+         "error", "sample rate 8000 Hz, expected 16000 Hz"),
+    Case("stereo speech", "infer.py", ("--checkpoint_path", "{ckpt}", "--input", "{wav_stereo}", "--lm_path", ""),
+         "error", "has 2 channels"),
+    Case("truncated SPHERE", "infer.py", ("--checkpoint_path", "{ckpt}", "--input", "{sph_truncated}", "--lm_path",
+                                          ""), "error", "{sph_truncated} is truncated"),
+    Case("shorten-compressed SPHERE", "infer.py", ("--checkpoint_path", "{ckpt}", "--input", "{sph_shorten}",
+                                                   "--lm_path", ""), "error", "sph2pipe"),
+)
+
+
 WORD_TRAIN = ("--train_dataset_path", "{train}", "--max_steps", "2", "--train_batch_size", "4", "--eval_interval",
               "0", "--warmup_steps", "0", "--log_interval", "1", "--save_dir", "{run}")
 WORD_LMDB_CASES = (
@@ -164,6 +241,8 @@ MODELS = (
              _word_data, WORD_LMDB_CASES),
     ModelRow("crnn", "cpu_small.yaml", "release/crnn_cpu_small.ckpt", WORD_TRAIN, ("--vgg_channels", "32"),
              _word_data, WORD_LMDB_CASES + MMOCR_JSON_CASES),
+    ModelRow("ctcmodel", "cpu_small.yaml", "release/ctcmodel_cpu_small.ckpt", SPEECH_TRAIN, ("--hidden_size", "64"),
+             _speech_data, SPEECH_CASES),
 )
 CASES = [pytest.param(row, case, id=f"{row.folder}: {case.name}") for row in MODELS for case in GENERIC + row.cases]
 
@@ -222,10 +301,10 @@ def test_diverged_run_keeps_its_good_checkpoints(row, placeholders, tmp_path):
     assert good.returncode == 0, good.stderr
     ckpt_dir = tmp_path / "run" / "ckpt"
     before = {p.name: p.stat().st_mtime_ns for p in ckpt_dir.iterdir()}
-    # step 3 still has the saved weights' loss; its update with lr 1e30 makes step 4's loss non-finite,
+    # step 3 still has the saved weights' loss; its update with lr 1e38 makes step 4's loss non-finite,
     # at a step that would save a checkpoint and prune the older ones
     diverged = _run(row, "train.py", _args(row, ("{train_args}", "--max_steps", "6", "--resume", "true",
-                                                 "--base_lr", "1e30", "--clip_grad_norm", "1e30",
+                                                 "--base_lr", "1e38", "--clip_grad_norm", "1e38",
                                                  "--nonfinite_patience", "1", "--keep_checkpoint_max", "1",
                                                  "--save_checkpoint_steps", "2"), values))
     assert diverged.returncode == 2 and "training diverged" in diverged.stderr, diverged.stdout + diverged.stderr

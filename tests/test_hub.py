@@ -47,7 +47,8 @@ REQUIRED = [OFFICIAL, "mindspore/ascend/1.3/ctcmodel_v1.3", SMALL, "mindspore/as
             "mindspore/ascend/2.10/handwritten_zh_v1.0", "mindspore/ascend/2.10/convtransformer_ocr_v1.0"]
 # Parameter count of every card whose model is built; a model that lands adds its card here.
 EXPECTED_PARAMS = {OFFICIAL: 44_308_229, SMALL: 2_782_301, "mindspore/ascend/2.10/crnn_minivgg_v1.0": 8_333_861,
-                   "mindspore/cpu/2.10/crnn_cpu_small_v1.0": 919_397}
+                   "mindspore/cpu/2.10/crnn_cpu_small_v1.0": 919_397, "mindspore/ascend/1.3/ctcmodel_v1.3": 584_254,
+                   "mindspore/cpu/2.10/ctcmodel_cpu_small_v1.0": 584_254}
 OFFICIAL_SHA = "c6a340120565c3b93ed7e63a9bc2a69428510000051338f4ae0f6b66ea4623dd"
 OFFICIAL_PATH = ("/model_zoo/r1.1/cnnctc_ascend_v111_offical_cv_bs192_acc85/"
                  "cnnctc_ascend_v111_offical_cv_bs192_acc85.ckpt")
@@ -541,6 +542,28 @@ def test_concurrent_loads_into_an_empty_cache_download_once(hub, server, monkeyp
         assert proc.returncode == 0, err
         assert out.split()[-1] == str(EXPECTED_PARAMS[SMALL])
     assert server.requests == ["/cnnctc.tar.gz"]
+
+
+def test_the_official_ctcmodel_checkpoint_layout_loads_through_the_model_hook(tmp_path):
+    """The v1.3 card's checkpoint (MindSpore 1.3 on Ascend: ``lstm.weight_fw0`` ...) loads through
+    ctcmodel's ``convert_checkpoint`` hook."""
+    net, convert = create_network(str(REPO / "ctcmodel"), "ctcmodel")
+    rng = np.random.default_rng(0)
+    legacy = {"embedding.weight": rng.normal(size=(62, 256)).astype(np.float32),
+              "embedding.bias": rng.normal(size=62).astype(np.float32), "global_step": np.array([5], np.int32)}
+    for layer, width in ((0, 39 + 128), (1, 256 + 128)):
+        for direction in ("fw", "bw"):
+            legacy[f"lstm.weight_{direction}{layer}"] = rng.normal(size=(width, 512)).astype(np.float16)
+            legacy[f"lstm.bias_{direction}{layer}"] = rng.normal(size=512).astype(np.float16)
+    path = tmp_path / "ctcmodel_v130.ckpt"
+    ms.save_checkpoint([{"name": n, "data": ms.Tensor(v)} for n, v in legacy.items()], str(path))
+    assert load_strict(net, str(path), convert) == []  # the hook leaves the training state out
+    weights = {p.name: p.asnumpy() for p in net.get_parameters()}
+    i, j, f, o = np.split(legacy["lstm.weight_bw1"].astype(np.float32), 4, axis=1)
+    np.testing.assert_array_equal(weights["lstm.weight_hh_l1_reverse"], np.concatenate([i, f, j, o], 1)[256:].T)
+    assert not weights["lstm.bias_hh_l0"].any()
+    with pytest.raises(mshub.WeightsError, match="does not fit"):
+        load_strict(net, str(path))  # without the hook: the old names do not fit
 
 
 def test_hub_conf_with_a_syntax_error_is_a_hub_error(tmp_path):

@@ -1,4 +1,5 @@
-"""The released cpu_small checkpoints: intact (sha256), load strictly, and really read unseen words."""
+"""The released cpu_small checkpoints: intact (sha256), load strictly, and really read unseen words (or, for
+ctcmodel, recognise the phones of unseen voices)."""
 from __future__ import annotations
 
 import hashlib
@@ -11,8 +12,9 @@ import pytest
 
 from conftest import ROOT, run_script
 
-# model folder -> (released checkpoint, column of the reported accuracy in eval.py's last line, floor in %)
-RELEASES = {"cnnctc": ("release/cnnctc_cpu_small.ckpt", 1, 75.0), "crnn": ("release/crnn_cpu_small.ckpt", 3, 80.0)}
+# word models: folder -> (released checkpoint, column of the reported accuracy in eval.py's last line, floor in %)
+WORD_RELEASES = {"cnnctc": ("release/cnnctc_cpu_small.ckpt", 1, 75.0), "crnn": ("release/crnn_cpu_small.ckpt", 3, 80.0)}
+RELEASES = {**WORD_RELEASES, "ctcmodel": ("release/ctcmodel_cpu_small.ckpt",)}
 
 
 @pytest.mark.parametrize("model", sorted(RELEASES))
@@ -45,11 +47,25 @@ def fresh_val(tmp_path_factory) -> str:
     return os.path.join(out, "val")
 
 
-@pytest.mark.parametrize("model", sorted(RELEASES))
+@pytest.mark.parametrize("model", sorted(WORD_RELEASES))
 def test_released_checkpoint_reads_unseen_words(model, fresh_val):
-    ckpt, column, floor = RELEASES[model]
+    ckpt, column, floor = WORD_RELEASES[model]
     proc = run_script(model, "eval.py", "--config_path", "cpu_small.yaml", "--checkpoint_path", ckpt,
                       "--eval_dataset_path", fresh_val, "--eval_batch_size", "100")
     last = proc.stdout.strip().splitlines()[-1].split()
     assert last[-1] == "300"
     assert float(last[column].rstrip("%")) >= floor, proc.stdout  # measured 2000-image figures: each README
+
+
+def test_released_ctcmodel_recognises_phones_of_unseen_voices(tmp_path):
+    """A fresh synthesized test set (a seed not used for training; TEST voices are never TRAIN voices)."""
+    timit, features = str(tmp_path / "timit"), str(tmp_path / "features")
+    run_script("ctcmodel", "synth_speech.py", "--out", timit, "--train_speakers", "1", "--test_speakers", "8",
+               "--utterances_per_speaker", "4", "--seed", "11")
+    run_script("ctcmodel", "preprocess_data.py", "--dataset_dir", timit, "--out_dir", features)
+    proc = run_script("ctcmodel", "eval.py", "--config_path", "cpu_small.yaml", "--checkpoint_path",
+                      RELEASES["ctcmodel"][0], "--eval_dataset_path", os.path.join(features, "test.mindrecord"),
+                      "--beam_width", "0")
+    best_path_39 = proc.stdout.strip().splitlines()[-1].split()
+    assert best_path_39[:4] == ["best", "path,", "39", "phones"] and best_path_39[-1] == "32"
+    assert float(best_path_39[4]) <= 35.0, proc.stdout  # 26.00% measured on 240 utterances: the README

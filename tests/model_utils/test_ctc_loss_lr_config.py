@@ -79,8 +79,15 @@ def test_constant_after_warmup_and_bad_decay():
     lrs = warmup_lr(base_lr=1.0, total_steps=50, warmup_steps=5, warmup_ratio=0.5, decay="constant")
     assert lrs[0] == pytest.approx(0.5) and np.all(lrs[5:] == 1.0)
     assert np.all(warmup_lr(1.0, 10, 0, 1.0, "constant") == 1.0)  # MMOCR's CRNN: Adadelta lr 1.0 throughout
-    with pytest.raises(UsageError, match="lr_decay must be one of cosine, constant"):
+    with pytest.raises(UsageError, match="lr_decay must be one of cosine, cosine_epoch, constant"):
         warmup_lr(1.0, 10, 0, 1.0, "step")
+
+
+def test_cosine_by_epoch_matches_the_zoo_ctcmodel_schedule():
+    """nn.cosine_decay_lr(0, 0.005, 5 epochs x 4 steps): constant within an epoch, cosine over epochs."""
+    lrs = warmup_lr(0.005, 20, 0, 1.0, "cosine_epoch", steps_per_epoch=4)
+    expected = [0.0025 * (1 + np.cos(np.pi * (step // 4) / 5)) for step in range(20)]
+    np.testing.assert_allclose(lrs, expected, rtol=1e-6)
 
 
 def test_zoo_schedule_values():

@@ -55,3 +55,19 @@ def test_shards_interleave_to_the_single_device_stream():
 def test_bad_schedules_are_refused(mix, message):
     with pytest.raises(UsageError, match=message.replace("(", r"\(").replace(")", r"\)")):
         sample_order(GROUPS, mix, total_steps=10, batch_size=4)
+
+
+def test_length_buckets_keep_every_sample_and_group_similar_lengths():
+    lengths = np.random.default_rng(0).integers(50, 1500, 400)
+    groups = [np.arange(400)]
+    plain = sample_order(groups, None, 50, 8, seed=3)
+    bucketed = sample_order(groups, None, 50, 8, seed=3, lengths=lengths, bucket_steps=10)
+    assert len(bucketed) == len(plain)
+    for start in range(0, 400 * (len(plain) // 400), 80):  # each window of 10 steps: the same samples
+        assert sorted(bucketed[start:start + 80]) == sorted(plain[start:start + 80])
+    spread = lambda order: np.mean([np.ptp(lengths[order[i:i + 8]]) for i in range(0, 400, 8)])  # noqa: E731
+    assert spread(bucketed) < spread(plain) / 4
+    resumed = sample_order(groups, None, 50, 8, start_step=17, seed=3, lengths=lengths, bucket_steps=10)
+    np.testing.assert_array_equal(resumed, bucketed[17 * 8:])
+    shard = sample_order(groups, None, 50, 4, num_shards=2, shard_id=1, seed=3, lengths=lengths, bucket_steps=10)
+    np.testing.assert_array_equal(shard[:4], bucketed[[1, 3, 5, 7]])

@@ -42,16 +42,17 @@ class CTCLoss(nn.Cell):
 
 
 class NetWithLoss(nn.Cell):
-    """``network(inputs[0])`` followed by ``loss(logits, *inputs[1:])``; no name prefix, so checkpoints
-    keep the network's parameter names."""
+    """``network(*inputs[:n])`` followed by ``loss(logits, *inputs[n:])`` for ``n = network_inputs``; no name
+    prefix, so checkpoints keep the network's parameter names."""
 
-    def __init__(self, network: nn.Cell, loss: nn.Cell):
+    def __init__(self, network: nn.Cell, loss: nn.Cell, network_inputs: int = 1):
         super().__init__(auto_prefix=False)
         self.network = network
         self.loss = loss
+        self.network_inputs = network_inputs
 
     def construct(self, *inputs):
-        return self.loss(self.network(inputs[0]), *inputs[1:])
+        return self.loss(self.network(*inputs[:self.network_inputs]), *inputs[self.network_inputs:])
 
 
 def read_tokens(path: str) -> list[str]:

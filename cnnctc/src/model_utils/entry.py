@@ -39,6 +39,10 @@ class ModelParts:
     input_shape: Callable[[SimpleNamespace], tuple]  # cfg -> network input without the batch axis
     recognizer: Callable[..., Any]                  # (model path, cfg, batch size) -> object with predict()
     input_extensions: tuple[str, ...]               # what infer.py takes as an input file
+    # models whose network takes more than the input (e.g. valid lengths): their training data (batches,
+    # network inputs, length buckets) and the (shape, numpy dtype) of their further inputs for export
+    train_data: Optional[Callable[[SimpleNamespace, Source], TrainData]] = None
+    extra_inputs: Callable[[SimpleNamespace], list] = lambda cfg: []
 
 
 def train(cfg: SimpleNamespace, parts: ModelParts) -> str:
@@ -59,7 +63,8 @@ def train(cfg: SimpleNamespace, parts: ModelParts) -> str:
     def make_dataset(order: np.ndarray) -> ds.Dataset:
         return parts.dataset(cfg, source, cfg.train_batch_size, order)
 
-    return fit(cfg, net, CTCLoss(converter.blank), TrainData(source, make_dataset), rank, group, evaluate)
+    data = parts.train_data(cfg, source) if parts.train_data else TrainData(source, make_dataset)
+    return fit(cfg, net, CTCLoss(converter.blank), data, rank, group, evaluate)
 
 
 def evaluate(cfg: SimpleNamespace, parts: ModelParts) -> dict[str, Metric]:
@@ -94,7 +99,8 @@ def export(cfg: SimpleNamespace, parts: ModelParts) -> str:
     net = parts.build_network(cfg)
     load_into(net, resolve_path(cfg.checkpoint_path))
     shape = parts.input_shape(cfg)
-    path = export_network(net, shape, resolve_path(cfg.file_name), file_format, cfg.export_batch_size)
+    path = export_network(net, shape, resolve_path(cfg.file_name), file_format, cfg.export_batch_size,
+                          parts.extra_inputs(cfg))
     kind = {"MINDIR": "dynamic batch", "CKPT": "network parameters only"}.get(file_format,
                                                                             f"batch {cfg.export_batch_size}")
     log(f"exported {path} ({kind}, input [N,{','.join(map(str, shape))}])")

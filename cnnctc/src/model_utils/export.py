@@ -12,6 +12,7 @@ from .checkpoint import load_into, save_atomic
 from .errors import UsageError
 
 FORMATS = {"MINDIR": ".mindir", "ONNX": ".onnx", "AIR": ".air", "CKPT": ".ckpt"}
+MS_DTYPES = {np.float32: ms.float32, np.int32: ms.int32, np.int64: ms.int64}
 
 
 def check_format(file_format: str, device_target: str) -> str:
@@ -26,11 +27,12 @@ def check_format(file_format: str, device_target: str) -> str:
 
 
 def export_network(net: nn.Cell, input_shape: Sequence[int], file_name: str, file_format: str,
-                   batch_size: int) -> str:
+                   batch_size: int, extra_inputs: Sequence[tuple[Sequence[int], type]] = ()) -> str:
     """Write ``net`` (eval mode) to ``file_name`` + extension; return the file's path.
 
-    ``input_shape`` excludes the batch axis.  MINDIR gets a dynamic batch; ONNX and AIR the fixed
-    ``batch_size``; CKPT the network's parameters without training state.
+    ``input_shape`` (float32) and the (shape, numpy dtype) of ``extra_inputs`` (e.g. valid lengths) exclude
+    the batch axis.  MINDIR gets a dynamic batch; ONNX and AIR the fixed ``batch_size``; CKPT the
+    network's parameters without training state.
     """
     net.set_train(False)
     directory = os.path.dirname(os.path.abspath(file_name))
@@ -39,13 +41,14 @@ def export_network(net: nn.Cell, input_shape: Sequence[int], file_name: str, fil
     path = file_name + FORMATS[file_format]
     if file_format == "CKPT":
         return save_atomic(net, path)
+    specs = [(input_shape, np.float32), *extra_inputs]
     if file_format == "MINDIR":
-        example = ms.Tensor(shape=[None, *input_shape], dtype=ms.float32)
+        examples = [ms.Tensor(shape=[None, *shape], dtype=MS_DTYPES[dtype]) for shape, dtype in specs]
     else:
-        example = ms.Tensor(np.zeros([batch_size, *input_shape], np.float32))
+        examples = [ms.Tensor(np.zeros([batch_size, *shape], dtype)) for shape, dtype in specs]
     mode = os.stat(directory).st_mode
     try:
-        ms.export(net, example, file_name=file_name, file_format=file_format)
+        ms.export(net, *examples, file_name=file_name, file_format=file_format)
     except (RuntimeError, ValueError, TypeError, OSError) as err:
         raise UsageError(f"MindSpore cannot export this network to {file_format} at {file_name}: "
                          f"{str(err).strip().splitlines()[0]}") from err

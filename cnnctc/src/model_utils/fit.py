@@ -2,7 +2,7 @@
 best checkpoint, rotation, progress, loss curve, and a stop on a diverged loss.
 
 ``fit`` reads these keys of the config: train_batch_size, epochs, max_steps, optimizer, base_lr,
-momentum, weight_decay, warmup_steps, warmup_ratio, lr_decay, clip_grad_norm, loss_scale,
+momentum, adam_eps, weight_decay, warmup_steps, warmup_ratio, lr_decay, clip_grad_norm, loss_scale,
 drop_overflow_update, amp_level, device_target, seed, train_mix, pretrained, resume, save_dir,
 ckpt_prefix, save_checkpoint_steps, keep_checkpoint_max, log_interval, eval_interval,
 nonfinite_patience, log_samples, save_all_ranks.
@@ -47,11 +47,17 @@ class Source(Protocol):
 
 @dataclass
 class TrainData:
-    """A training source and how to batch it: ``make_dataset(order)`` yields (*loss inputs, sample index)."""
+    """A training source and how to batch it: ``make_dataset(order)`` yields (*loss inputs, sample indices),
+    the first ``network_inputs`` of which go to the network (the rest, after the logits, to the loss).
+    With ``lengths`` (one per sample) and ``bucket_steps`` the steps hold samples of similar length
+    (``sampler.bucket_by_length``)."""
 
     source: Source
     make_dataset: Callable[[np.ndarray], ds.Dataset]
     unit: str = "img"
+    network_inputs: int = 1
+    lengths: Optional[np.ndarray] = None
+    bucket_steps: int = 0
 
 
 def check_settings(cfg: SimpleNamespace, num_train_paths: int) -> None:
@@ -111,8 +117,8 @@ class _Outputs:
             self.curve.write()
 
 
-def build_train_step(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell,
-                     total_steps: int) -> tuple[ClippedTrainStep, np.ndarray]:
+def build_train_step(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell, total_steps: int,
+                     network_inputs: int = 1, steps_per_epoch: int = 1) -> tuple[ClippedTrainStep, np.ndarray]:
     """The train step of ``network`` + ``loss`` in training mode, and its per-step learning rates.
 
     On Ascend the network runs in ``amp_level`` mixed precision with the fixed ``loss_scale``.
@@ -120,9 +126,9 @@ def build_train_step(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell,
     on_ascend = cfg.device_target == "Ascend"
     if on_ascend:
         ms.amp.auto_mixed_precision(network, cfg.amp_level)
-    lrs = warmup_lr(cfg.base_lr, total_steps, cfg.warmup_steps, cfg.warmup_ratio, cfg.lr_decay)
+    lrs = warmup_lr(cfg.base_lr, total_steps, cfg.warmup_steps, cfg.warmup_ratio, cfg.lr_decay, steps_per_epoch)
     optimizer = build_optimizer(cfg, network.trainable_params(), lrs)
-    train_cell = ClippedTrainStep(NetWithLoss(network, loss), optimizer, cfg.loss_scale if on_ascend else 1.0,
+    train_cell = ClippedTrainStep(NetWithLoss(network, loss, network_inputs), optimizer, cfg.loss_scale if on_ascend else 1.0,
                                   cfg.clip_grad_norm, cfg.drop_overflow_update)
     train_cell.set_train(True)
     return train_cell, lrs
@@ -153,7 +159,7 @@ def fit(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell, data: TrainData, 
     if cfg.pretrained:
         load_into(network, resolve_path(cfg.pretrained))
         say(f"initialised from {cfg.pretrained}")
-    train_cell, lrs = build_train_step(cfg, network, loss, total_steps)
+    train_cell, lrs = build_train_step(cfg, network, loss, total_steps, data.network_inputs, steps_per_epoch)
     optimizer = train_cell.optimizer
 
     step = 0
@@ -174,7 +180,8 @@ def fit(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell, data: TrainData, 
                                               encoding="utf-8")) if cfg.log_samples else None
         nonfinite = 0
         while step < total_steps:  # a second pass only if skipped corrupt samples used up the slack
-            order = sample_order(groups, cfg.train_mix, total_steps, batch, step, group, rank, cfg.seed)
+            order = sample_order(groups, cfg.train_mix, total_steps, batch, step, group, rank, cfg.seed,
+                                 lengths=data.lengths, bucket_steps=data.bucket_steps)
             pass_start = step
             for *inputs, indices in data.make_dataset(order).create_tuple_iterator(num_epochs=1):
                 loss_value = float(train_cell(*inputs)[0].asnumpy())

@@ -6,6 +6,12 @@ Without a mix the stream is one shuffled pass over all samples after another (ep
 weights of the phase its step falls in, then the next sample of that dataset's own
 shuffled cycle.  The stream depends only on the seed, so a resumed run continues exactly
 where it stopped; with several devices, device ``r`` takes positions ``r, r+n, r+2n, ...``.
+
+Length buckets (variable-length inputs such as utterances): given each sample's length, every window of
+``bucket_steps`` steps of the stream is sorted by length and cut into steps, and the steps of the window
+are shuffled; a step's samples (on every device) then have similar lengths and pad little, while each
+sample is still used as often as without buckets.  Windows are fixed by the step numbers, so resuming
+stays exact.
 """
 from __future__ import annotations
 
@@ -82,17 +88,34 @@ def _global_stream(groups: Sequence[np.ndarray], phases: list[tuple[float, np.nd
         step = end
 
 
+def bucket_by_length(chunk: np.ndarray, lengths: np.ndarray, samples_per_step: int, bucket_steps: int,
+                     rng: np.random.Generator) -> np.ndarray:
+    """``chunk`` (whole steps) with each window of ``bucket_steps`` steps sorted by sample length, cut into
+    steps, and those steps shuffled."""
+    window = samples_per_step * bucket_steps
+    out = []
+    for start in range(0, len(chunk), window):
+        part = chunk[start:start + window]
+        steps = part[np.argsort(lengths[part], kind="stable")].reshape(-1, samples_per_step)
+        out.append(steps[rng.permutation(len(steps))].reshape(-1))
+    return np.concatenate(out)
+
+
 def sample_order(groups: Sequence[np.ndarray], mix: Optional[Mapping], total_steps: int, batch_size: int,
                  start_step: int = 0, num_shards: int = 1, shard_id: int = 0, seed: int = 1,
-                 slack: float = 0.01) -> np.ndarray:
+                 slack: float = 0.01, lengths: Optional[np.ndarray] = None, bucket_steps: int = 0) -> np.ndarray:
     """Indices for device ``shard_id`` from ``start_step`` to ``total_steps`` (plus ``slack`` for skipped
-    corrupt samples).  ``groups`` holds the sample indices of each training path."""
+    corrupt samples).  ``groups`` holds the sample indices of each training path; with ``lengths`` (one per
+    sample) and ``bucket_steps`` > 0, steps hold samples of similar length (see the module's docstring)."""
     phases = parse_mix(mix, len(groups))
     samples_per_step = batch_size * num_shards
     first = start_step * samples_per_step
     last = int((total_steps + int(total_steps * slack) + 1) * samples_per_step)
+    bucket_rng = np.random.default_rng([seed, 1])
     parts, seen = [], 0
     for chunk in _global_stream(groups, phases, total_steps, samples_per_step, seed):
+        if lengths is not None and bucket_steps > 0:
+            chunk = bucket_by_length(chunk, lengths, samples_per_step, bucket_steps, bucket_rng)
         lo, hi = max(0, first - seen), min(len(chunk), last - seen)
         if lo < hi:
             parts.append(chunk[lo + (shard_id - seen - lo) % num_shards:hi:num_shards])  # this device's positions

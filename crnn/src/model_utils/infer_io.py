@@ -30,10 +30,12 @@ Item = tuple[str, Optional[str]]
 
 @dataclass(frozen=True)
 class Prediction:
-    """A recognised text and its confidence (product of the per-step probabilities)."""
+    """A recognised text, its confidence, and optional details (e.g. the time of each phone, alternatives
+    per character) that infer.py prints below the text and writes as a fourth column."""
 
     text: str
     confidence: float
+    details: str = ""
 
 
 def parse_list_line(line: str) -> Item:
@@ -113,15 +115,23 @@ def checked_output(output: str) -> str:
     return path
 
 
+def _output_line(path: str, prediction: Prediction) -> str:
+    details = f"\t{prediction.details}" if prediction.details else ""
+    return f"{path}\t{prediction.text}\t{prediction.confidence:.4f}{details}\n"
+
+
 def report(items: list[Item], predictions: list[Prediction], new_metric: Callable[[], Metric],
            output: str) -> list[tuple[str, str, float]]:
-    """Print input, truth, text and confidence side by side, the metric over the labelled inputs, and write
-    ``path<TAB>text<TAB>confidence`` lines to ``output`` (when set); return the (path, text, confidence) rows."""
+    """Print input, truth, text and confidence side by side (and the details), the metric over the labelled
+    inputs, and write ``path<TAB>text<TAB>confidence[<TAB>details]`` lines to ``output`` (when set); return
+    the (path, text, confidence) rows."""
     rows = [(path, p.text, p.confidence) for (path, _), p in zip(items, predictions)]
     width = min(40, max(len(os.path.basename(p)) for p, _, _ in rows))
     log(f"{'input':<{width}}  {'truth':<15}{'recognized':<15}{'confidence':>10}")
-    for (path, label), (_, text, conf) in zip(items, rows):
+    for (path, label), (_, text, conf), prediction in zip(items, rows, predictions):
         log(f"{os.path.basename(path)[:width]:<{width}}  {label or '':<15}{text:<15}{conf:>10.3f}")
+        if prediction.details:
+            log(f"{'':<{width}}  {prediction.details}")
     labelled = [(label, p.text) for (_, label), p in zip(items, predictions) if label is not None]
     if labelled:
         metric = new_metric()
@@ -130,7 +140,7 @@ def report(items: list[Item], predictions: list[Prediction], new_metric: Callabl
     if output:
         try:
             with open(output, "w", encoding="utf-8") as f:
-                f.writelines(f"{path}\t{text}\t{conf:.4f}\n" for path, text, conf in rows)
+                f.writelines(_output_line(path, p) for (path, _), p in zip(items, predictions))
         except OSError as err:
             raise UsageError(f"cannot write --output {output}: {err.strerror}") from err
         log(f"wrote {len(rows)} predictions to {output}")

@@ -69,17 +69,18 @@ def _unscale_tensor(scale, grad):
 def build_optimizer(cfg: SimpleNamespace, params: list, learning_rate: np.ndarray) -> nn.Optimizer:
     """The optimizer ``cfg.optimizer`` (one of ``OPTIMIZERS``) with a per-step learning-rate array.
 
-    rmsprop: the zoo's centred RMSProp (decay 0.9, momentum ``cfg.momentum``); adam; adamw (decoupled
-    weight decay); adadelta (rho 0.9, eps 1e-6, as MMOCR's CRNN).  ``cfg.weight_decay`` applies to all.
+    rmsprop: the zoo's centred RMSProp (decay 0.9, momentum ``cfg.momentum``); adam and adamw (decoupled
+    weight decay) with epsilon ``cfg.adam_eps``; adadelta (rho 0.9, eps 1e-6, as MMOCR's CRNN).
+    ``cfg.weight_decay`` applies to all.
     """
     lr = ms.Tensor(learning_rate, ms.float32)
     if cfg.optimizer == "rmsprop":
         return nn.RMSProp(params, learning_rate=lr, decay=0.9, momentum=cfg.momentum, epsilon=1e-10,
                           centered=True, weight_decay=cfg.weight_decay)
     if cfg.optimizer == "adam":
-        return nn.Adam(params, learning_rate=lr, weight_decay=cfg.weight_decay)
+        return nn.Adam(params, learning_rate=lr, eps=cfg.adam_eps, weight_decay=cfg.weight_decay)
     if cfg.optimizer == "adamw":
-        return nn.AdamWeightDecay(params, learning_rate=lr, weight_decay=cfg.weight_decay)
+        return nn.AdamWeightDecay(params, learning_rate=lr, eps=cfg.adam_eps, weight_decay=cfg.weight_decay)
     if cfg.optimizer == "adadelta":
         return nn.Adadelta(params, learning_rate=lr, rho=0.9, epsilon=1e-6, weight_decay=cfg.weight_decay)
     raise UsageError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {cfg.optimizer!r}")

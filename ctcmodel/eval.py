@@ -1,0 +1,35 @@
+"""Evaluate ctcmodel: phone error rates of best-path and prefix-search decoding, on 61 and on 39 folded
+phones, one block per MindRecord file.
+
+    python eval.py --checkpoint_path ctc-best.ckpt --eval_dataset_path data/timit_features/test.mindrecord
+    python eval.py --config_path cpu_small.yaml --checkpoint_path release/ctcmodel_cpu_small.ckpt
+
+Columns: LER as the official code defines it (mean over utterances of edits / reference length) and
+corpus LER (total edits / total reference length), then the utterances.  ``--beam_width 0`` skips prefix
+search; ``--lm_path`` adds a phone bigram model to it; ``--merge_across_blank true`` decodes the best path
+as the official decoder does.
+"""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from src.evaluation import PhoneScores
+from src.model_utils.config import load_config
+from src.model_utils.entry import evaluate, table
+from src.model_utils.errors import log, run_cli
+from src.parts import PARTS
+
+
+def print_table(cfg: SimpleNamespace) -> dict[str, PhoneScores]:
+    """Evaluate, then print the error rates of every decoder and phone set per file; return the scores."""
+    results = evaluate(cfg, PARTS)
+    for path, scores in results.items():
+        rows = [(name, [f"{100 * rate.ler:.2f}", f"{100 * rate.corpus_ler:.2f}", str(rate.utterances)])
+                for name, rate in scores.rows()]
+        for line in table([path, "LER %", "corpus LER %", "utterances"], rows):
+            log(line)
+    return results
+
+
+if __name__ == "__main__":
+    run_cli(lambda: print_table(load_config(description=__doc__)))

@@ -1,0 +1,109 @@
+"""ctcmodel checkpoints of MindSpore <= 1.5 on Ascend (the official Hub checkpoint, MindSpore 1.3) -> ours.
+
+Up to 1.5, ``nn.LSTM`` on Ascend ran ``P.DynamicRNN(forget_bias=0.0)`` per layer and direction and held, for
+layer ``l``, ``weight_fw{l}`` / ``weight_bw{l}`` [in_l + H, 4H] (applied as ``[x, h] @ w``) and ``bias_fw{l}`` /
+``bias_bw{l}`` [4H], float16, gate blocks i, j (the cell input), f, o; the backward direction read the whole
+padded axis reversed.  Inside ``CTCModel`` they are named ``lstm.weight_fw0`` ...; ``embedding.*`` is unchanged.
+Since 1.6 (and in ``network.CTCModel``) they are ``weight_ih`` [4H, in], ``weight_hh`` [4H, H], ``bias_ih`` and
+``bias_hh`` [4H] (added), gates i, f, g, o.  So, per direction: reorder the gate blocks, ``weight_ih = w[:in].T``,
+``weight_hh = w[in:].T``, ``bias_ih = b`` (plus a non-zero ``forget_bias`` on the f block), ``bias_hh = 0``.
+The converted network equals the legacy one with ``pad_mode: full`` (the backward direction over the padding).
+
+The flat ``lstm.weight`` [N, 1, 1] of MindSpore <= 1.5 on GPU/CPU is refused: GPU handed it to cuDNN as its
+weight space, the CPU kernel read all layers' input weights, then all recurrent weights, then ONE bias per layer
+and direction, so the same vector means different weights per device and the file does not say which.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable, Mapping
+
+import mindspore as ms
+import numpy as np
+from mindspore import nn
+
+from .model_utils.checkpoint import is_train_state, load_params, read_checkpoint
+from .model_utils.errors import CheckpointError
+
+PREFIX = "lstm."
+LEGACY_KEY = re.compile(rf"^{re.escape(PREFIX)}(weight|bias)_(fw|bw)\d+$")
+FLAT_KEY = PREFIX + "weight"
+DIRECTIONS = (("fw", ""), ("bw", "_reverse"))
+
+
+def is_legacy(names: Iterable[str]) -> bool:
+    """True when ``names`` hold LSTM parameters of MindSpore <= 1.5 (Ascend ``weight_fw0``... or flat ``weight``)."""
+    return any(name == FLAT_KEY or LEGACY_KEY.match(name) for name in names)
+
+
+def legacy_shapes(hidden_size: int, num_layers: int, input_size: int) -> dict[str, tuple[int, ...]]:
+    """The Ascend LSTM parameters of a bidirectional ``num_layers``-layer LSTM, name -> shape."""
+    shapes = {}
+    for layer in range(num_layers):
+        width = (input_size if layer == 0 else 2 * hidden_size) + hidden_size
+        for direction, _ in DIRECTIONS:
+            shapes[f"{PREFIX}weight_{direction}{layer}"] = (width, 4 * hidden_size)
+            shapes[f"{PREFIX}bias_{direction}{layer}"] = (4 * hidden_size,)
+    return shapes
+
+
+def _ijfo_to_ifjo(array: np.ndarray, axis: int) -> np.ndarray:
+    i, j, f, o = np.split(array, 4, axis=axis)
+    return np.concatenate([i, f, j, o], axis=axis)
+
+
+def _problems(arrays: Mapping[str, np.ndarray], shapes: Mapping[str, tuple]) -> list[str]:
+    unmapped = sorted(n for n in arrays if n.startswith(PREFIX) and n not in shapes)
+    missing = [n for n in shapes if n not in arrays]
+    misshaped = [f"{n}: file {tuple(arrays[n].shape)} vs {shapes[n]}"
+                 for n in shapes if n in arrays and tuple(arrays[n].shape) != shapes[n]]
+    return [f"{len(names)} {kind}: {', '.join(names)}" for kind, names in
+            (("unmapped", unmapped), ("missing", missing), ("with another shape", misshaped)) if names]
+
+
+def convert_legacy(params: Mapping[str, np.ndarray], hidden_size: int, num_layers: int, input_size: int,
+                   forget_bias: float = 0.0) -> dict[str, np.ndarray]:
+    """A legacy Ascend checkpoint dict (name -> array) -> our float32 parameters: LSTM tensors converted, training
+    state (moments, ``global_step``, ``labels_indices``...) dropped, other names (``embedding.*``) kept as they are.
+
+    Raises ``CheckpointError`` for the flat GPU/CPU layout and listing every unmapped ``lstm.*`` name, missing
+    tensor and shape mismatch.
+    """
+    if FLAT_KEY in params:
+        raise CheckpointError(f"{FLAT_KEY} {tuple(params[FLAT_KEY].shape)} is MindSpore <= 1.5's flat GPU/CPU LSTM "
+                              "weight, whose layout depends on the device it was saved on: not converted")
+    shapes = legacy_shapes(hidden_size, num_layers, input_size)
+    problems = _problems(params, shapes)
+    if problems:
+        raise CheckpointError(f"not a MindSpore <= 1.5 Ascend ctcmodel checkpoint for hidden_size {hidden_size}, "
+                              f"num_layers {num_layers}, input_size {input_size} ({'; '.join(problems)})")
+    out = {n: np.asarray(v, np.float32) for n, v in params.items() if n not in shapes and not is_train_state(n)}
+    for layer in range(num_layers):
+        width = input_size if layer == 0 else 2 * hidden_size
+        for direction, suffix in DIRECTIONS:
+            w = _ijfo_to_ifjo(np.asarray(params[f"{PREFIX}weight_{direction}{layer}"], np.float32), 1)
+            b = _ijfo_to_ifjo(np.asarray(params[f"{PREFIX}bias_{direction}{layer}"], np.float32), 0)
+            b[hidden_size:2 * hidden_size] += forget_bias
+            key = f"l{layer}{suffix}"
+            out[f"{PREFIX}weight_ih_{key}"] = np.ascontiguousarray(w[:width].T)
+            out[f"{PREFIX}weight_hh_{key}"] = np.ascontiguousarray(w[width:].T)
+            out[f"{PREFIX}bias_ih_{key}"] = b
+            out[f"{PREFIX}bias_hh_{key}"] = np.zeros_like(b)
+    return out
+
+
+def load_checkpoint(net: nn.Cell, path: str) -> list[str]:
+    """Load ``path`` into a ``CTCModel`` strictly, converting a legacy checkpoint first; return the names ignored
+    as training state."""
+    params = read_checkpoint(path)
+    if not is_legacy(params):
+        return load_params(net, params, f"checkpoint {path}")
+    lstm = net.lstm
+    try:
+        converted = convert_legacy({n: p.asnumpy() for n, p in params.items()}, lstm.hidden_size, lstm.num_layers,
+                                   lstm.w_ih_list[0].shape[1])
+    except CheckpointError as err:
+        raise CheckpointError(f"checkpoint {path}: {err}") from err
+    load_params(net, {n: ms.Parameter(ms.Tensor(v), name=n) for n, v in converted.items()},
+                f"converted legacy checkpoint {path}")
+    return sorted(n for n in params if is_train_state(n))
