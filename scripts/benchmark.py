@@ -161,7 +161,17 @@ def torch_rates(model: str, cfg, batch: int, steps: int, shape: tuple) -> dict:
     with torch.no_grad():
         rates["torch_infer_img_s_batch32"] = 32 / timed(lambda: twin(x32), 10)
         rates["torch_latency_ms_batch1"] = 1000 * timed(lambda: twin(x1), 30)
+        rates.update(stage_latency("torch", twin.backbone, twin.decoder, x1))
     return rates
+
+
+def stage_latency(prefix: str, backbone, decoder, x1) -> dict:
+    """Batch-1 milliseconds of a network's two stages (the convolutional ``backbone``, the recurrent ``decoder``),
+    where the time of one image goes."""
+    feature = backbone(x1)
+    to_host = (lambda out: out.asnumpy()) if prefix == "ms" else (lambda out: out)  # noqa: E731
+    return {f"{prefix}_backbone_ms_batch1": 1000 * timed(lambda: to_host(backbone(x1)), 30),
+            f"{prefix}_decoder_ms_batch1": 1000 * timed(lambda: to_host(decoder(feature)), 30)}
 
 
 def pipeline_rate(dataset, batch: int, batches: int) -> float:
@@ -181,11 +191,14 @@ def main(argv=None) -> dict:
     parser.add_argument("--steps", type=int, default=20, help="timed training steps")
     parser.add_argument("--data", default=DEFAULT_DATA, help="where synthesized benchmark data is kept")
     parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument("--jit_level", choices=("O0", "O1"), help="MindSpore graph compilation level to try")
     parser.add_argument("--vs-torch", action="store_true", dest="vs_torch",
                         help=f"also time the PyTorch twin in this run ({', '.join(sorted(TWINS))}; needs torch)")
     args = parser.parse_args(argv)
     ms.set_context(mode=ms.GRAPH_MODE)
     ms.set_device("CPU")
+    if args.jit_level:
+        ms.set_context(jit_config={"jit_level": args.jit_level})
     if args.vs_torch and args.model not in TWINS:
         parser.error(f"--vs-torch: {args.model} has no PyTorch twin (models with one: {', '.join(sorted(TWINS))})")
     config = args.config or MODELS[args.model]
@@ -215,6 +228,7 @@ def main(argv=None) -> dict:
     results["infer_gflops_batch32"] = flops * results["infer_img_s_batch32"] / 1e9
 
     if args.vs_torch:
+        results.update(stage_latency("ms", net.backbone, net.decoder, x1))
         results.update(torch_rates(args.model, cfg, args.batch, args.steps, chw))
         for key in ("train_img_s", "infer_img_s_batch32"):
             results[f"ratio_{key}"] = results[key] / results[f"torch_{key}"]
@@ -259,7 +273,10 @@ model {r['model']} ({r['config']}), {r['cores']} cores, graph mode, CPU
         print(f"""  PyTorch twin, same run:      training {r['torch_train_img_s']:.1f} img/s, batch 32 \
 {r['torch_infer_img_s_batch32']:.1f} img/s, batch 1 {r['torch_latency_ms_batch1']:.1f} ms
   MindSpore / PyTorch:         training {r['ratio_train_img_s']:.2f}x, batch 32 {r['ratio_infer_img_s_batch32']:.2f}x \
-(goal >= 1.0); batch-1 latency {r['ratio_latency_batch1']:.2f}x PyTorch's (goal <= 1.2)""", flush=True)
+(goal >= 1.0); batch-1 latency {r['ratio_latency_batch1']:.2f}x PyTorch's (goal <= 1.2)
+  batch 1, where the time goes: backbone {r['ms_backbone_ms_batch1']:.1f} ms (PyTorch \
+{r['torch_backbone_ms_batch1']:.1f}), decoder {r['ms_decoder_ms_batch1']:.1f} ms (PyTorch {r['torch_decoder_ms_batch1']:.1f})""",
+              flush=True)
 
 
 if __name__ == "__main__":
