@@ -23,7 +23,8 @@ DEB_PACKAGES=(
   fonts-crosextra-carlito fonts-crosextra-caladea fonts-open-sans fonts-roboto-unhinted fonts-cantarell
   fonts-ebgaramond fonts-linuxlibertine fonts-inconsolata fonts-noto-mono fonts-lato fonts-texgyre
   fonts-firacode fonts-hack fonts-comic-neue fonts-league-spartan fonts-jetbrains-mono fonts-dancingscript
-  fonts-sil-gentium fonts-noto-cjk fonts-lxgw-wenkai
+  fonts-sil-gentium fonts-noto-cjk fonts-lxgw-wenkai fonts-arphic-ukai fonts-arphic-gkai00mp fonts-wqy-microhei
+  fonts-wqy-zenhei fortunes-zh
   flite espeak-ng wordnet-base
 )
 apt_install() {  # apt_install PACKAGE...: install the Debian packages that are missing

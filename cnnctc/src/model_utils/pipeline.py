@@ -2,12 +2,13 @@
 
 The source's items are (input, label ids, length, index, valid): parallel workers read and prepare
 the samples, a filter drops the invalid ones (counted by the source), the model's C++ ops (fastest
-in ``.map``) turn the input into the network's, and batches hold (input, label, length, index).
+in ``.map``) turn the input into the network's, and batches hold (input, label, length, index).  Inputs of
+different sizes (text lines of different widths) are stacked by the model's ``pad_inputs``.
 """
 from __future__ import annotations
 
 import os
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import mindspore.dataset as ds
 import numpy as np
@@ -30,8 +31,12 @@ class InOrder:
 
 
 def create_dataset(source: Sequence, batch_size: int, ops: list, num_workers: int = 2, shuffle: bool = False,
-                   drop_remainder: bool = True, order: Optional[np.ndarray] = None) -> ds.Dataset:
+                   drop_remainder: bool = True, order: Optional[np.ndarray] = None,
+                   pad_inputs: Optional[Callable[[list[np.ndarray]], np.ndarray]] = None) -> ds.Dataset:
     """Build the pipeline: parallel read/prepare -> drop invalid -> ``ops`` on the input (C++) -> batch.
+
+    ``pad_inputs`` (a batch's inputs -> one array) batches inputs whose shapes differ, e.g. by padding them
+    to the widest one; without it every input must have the same shape.
 
     ``order`` (this device's sample indices, see ``sampler``, which also shards) replaces ``shuffle``.
     ``num_workers`` is capped at the machine's core count (MindSpore refuses more).
@@ -44,4 +49,11 @@ def create_dataset(source: Sequence, batch_size: int, ops: list, num_workers: in
     dataset = dataset.project(COLUMNS[:-1])
     if ops:
         dataset = dataset.map(operations=ops, input_columns=["input"], num_parallel_workers=num_workers)
-    return dataset.batch(batch_size, drop_remainder=drop_remainder)
+    if pad_inputs is None:
+        return dataset.batch(batch_size, drop_remainder=drop_remainder)
+
+    def stack(inputs, labels, lengths, indices, _batch_info):  # MindSpore checks the signature
+        return pad_inputs(inputs), np.stack(labels), np.stack(lengths), np.stack(indices)
+
+    return dataset.batch(batch_size, drop_remainder=drop_remainder, per_batch_map=stack,
+                         input_columns=COLUMNS[:-1], num_parallel_workers=num_workers)

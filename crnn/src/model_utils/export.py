@@ -31,9 +31,13 @@ def export_network(net: nn.Cell, input_shape: Sequence[int], file_name: str, fil
     """Write ``net`` (eval mode) to ``file_name`` + extension; return the file's path.
 
     ``input_shape`` (float32) and the (shape, numpy dtype) of ``extra_inputs`` (e.g. valid lengths) exclude
-    the batch axis.  MINDIR gets a dynamic batch; ONNX and AIR the fixed ``batch_size``; CKPT the
-    network's parameters without training state.
+    the batch axis; a ``None`` in ``input_shape`` is a dynamic dimension (e.g. a line's width), MINDIR only.
+    MINDIR gets a dynamic batch; ONNX and AIR the fixed ``batch_size``; CKPT the network's parameters
+    without training state.
     """
+    if file_format in ("ONNX", "AIR") and None in input_shape:
+        raise UsageError(f"{file_format} export needs a fixed input shape, got [N,{','.join(map(str, input_shape))}]:"
+                         " only MINDIR takes dynamic dimensions")
     net.set_train(False)
     directory = os.path.dirname(os.path.abspath(file_name))
     if not os.path.isdir(directory) or not os.access(directory, os.W_OK):
