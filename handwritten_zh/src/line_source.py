@@ -1,5 +1,5 @@
-"""The common part of the text-line readers (SCUT-EPT release, ``gt.txt``): annotation lines
-``key<separator>text``, image files, the charset protocol for labels and the width skip rule.
+"""Text lines of SCUT-EPT splits and ``gt.txt`` files (``src/annotations.py``, mixed freely) as a sample
+source: image files, the charset protocol for labels and the width skip rule.
 
 Labels (``src/charset.py``): for training, a label with a character outside the charset is skipped and
 counted (out-of-charset); for evaluation it is kept, each such character as ``UNKNOWN``, and counted.
@@ -9,46 +9,32 @@ without label; a label that is not UTF-8 as a bad label.  A prepared line wider 
 """
 from __future__ import annotations
 
-import os
 import threading
-from typing import Hashable, Optional
+from typing import Hashable, Optional, Sequence
 
 import numpy as np
 
 from .charset import UNKNOWN, CharsetConverter
-from .model_utils.errors import DatasetError
+from .annotations import line_pairs
 from .model_utils.sources import LabelledSource, Prepare
 from .preprocess import MAX_WIDTH, too_wide
 
 
-def read_pairs(path: str, separator: bytes) -> list[tuple[str, Optional[bytes]]]:
-    """(key, raw label or None when the line has no separator) of every non-blank line of an annotation file."""
-    if not os.path.isfile(path):
-        raise DatasetError(f"annotation file {path} does not exist")
-    try:
-        with open(path, "rb") as f:
-            content = f.read()
-    except OSError as err:
-        raise DatasetError(f"cannot read annotation file {path}: {err}") from err
-    pairs = []
-    for line in content.removeprefix(b"\xef\xbb\xbf").splitlines():
-        if not line.strip():
-            continue
-        key, found, text = line.partition(separator)
-        pairs.append((os.fsdecode(key.strip()), text if found else None))
-    return pairs
-
-
 class LineSource(LabelledSource):
-    """A ``LabelledSource`` of text-line images whose keys are image file paths."""
+    """Random-access source over the text lines of ``paths`` (one entry each); keys are image file paths."""
 
-    def __init__(self, converter: CharsetConverter, prepare: Prepare, for_eval: bool, max_width: int = MAX_WIDTH):
+    def __init__(self, paths: Sequence[str], converter: CharsetConverter, prepare: Prepare, for_eval: bool = False,
+                 max_width: int = MAX_WIDTH):
         super().__init__(converter, prepare, strip_unknown=for_eval)
         self.max_width = max_width
         self.unknown_characters = 0
         self.labels_with_unknown = 0
         self.too_wide = 0
         self._lock = threading.Lock()
+        self.num_entries = len(paths)
+        for entry, path in enumerate(paths):
+            self.sizes[path] = sum(self.add_line(entry, image, text) for image, text in line_pairs(path))
+        self.check_not_empty(paths)
 
     def add_line(self, entry: int, image_path: str, text: Optional[bytes]) -> bool:
         """Index one line of path number ``entry``; False when it is skipped (counted)."""

@@ -10,11 +10,10 @@ import numpy as np
 import pytest
 
 from handwritten_zh.src.charset import UNKNOWN, label_converter
-from handwritten_zh.src.gt_source import GtFileSource
+from handwritten_zh.src.line_source import LineSource
 from handwritten_zh.src.model_utils.errors import DatasetError
 from handwritten_zh.src.model_utils.metrics import RecognitionMetric
 from handwritten_zh.src.preprocess import prepare_line
-from handwritten_zh.src.scut_ept import ScutEptSource
 
 CONVERTER = label_converter(SimpleNamespace(charset="charsets/scut_ept.txt", max_label_length=40))
 
@@ -58,7 +57,7 @@ def scut(tmp_path):
 
 
 def test_scut_ept_reader_for_evaluation(scut):
-    source = ScutEptSource([str(scut / "test_img_id_gt.txt")], CONVERTER, prepare_line, for_eval=True)
+    source = LineSource([str(scut / "test_img_id_gt.txt")], CONVERTER, prepare_line, for_eval=True)
     assert [source.label(i) for i in range(len(source))] == ["的人不一了", "我们" + UNKNOWN * 3, "中国，人",
                                                              "很宽的", "好"]
     assert source.unknown_characters == 3 and source.labels_with_unknown == 1
@@ -73,15 +72,15 @@ def test_scut_ept_reader_for_evaluation(scut):
 
 
 def test_scut_ept_reader_for_training_skips_unknown_labels(scut):
-    source = ScutEptSource([str(scut / "test")], CONVERTER, prepare_line)
+    source = LineSource([str(scut / "test")], CONVERTER, prepare_line)
     assert len(source) == 4 and source.skipped.out_of_charset == 2 and source.unknown_characters == 0
 
 
 def test_scut_ept_paths_must_be_a_split(tmp_path):
     with pytest.raises(DatasetError):
-        ScutEptSource([str(tmp_path / "nothing.txt")], CONVERTER, prepare_line)
+        LineSource([str(tmp_path / "nothing.txt")], CONVERTER, prepare_line)
     with pytest.raises(DatasetError):
-        ScutEptSource([str(tmp_path / "train_img_id_gt.txt")], CONVERTER, prepare_line)
+        LineSource([str(tmp_path / "train_img_id_gt.txt")], CONVERTER, prepare_line)
 
 
 def test_gt_txt_reader(tmp_path):
@@ -89,12 +88,12 @@ def test_gt_txt_reader(tmp_path):
     _image(tmp_path / "imgs" / "b.png")
     gt = tmp_path / "gt.txt"
     gt.write_bytes("imgs/a.png\t中国人 \nimgs/b.png\t中国x\n\nimgs/c.png\n".encode() + b"imgs/d.png\t\xff\xfe\n")
-    evaluation = GtFileSource([str(gt)], CONVERTER, prepare_line, for_eval=True)
+    evaluation = LineSource([str(gt)], CONVERTER, prepare_line, for_eval=True)
     assert [evaluation.label(i) for i in range(len(evaluation))] == ["中国人", "中国" + UNKNOWN]
     assert evaluation.unknown_characters == 1
     assert evaluation.skipped.missing_label == 1 and evaluation.skipped.bad_label == 1
     assert all(bool(evaluation[i][4]) for i in range(len(evaluation)))
-    training = GtFileSource([str(gt)], CONVERTER, prepare_line)
+    training = LineSource([str(gt)], CONVERTER, prepare_line)
     assert [training.label(i) for i in range(len(training))] == ["中国人"] and training.skipped.out_of_charset == 1
     with pytest.raises(DatasetError):
-        GtFileSource([str(tmp_path / "missing.txt")], CONVERTER, prepare_line)
+        LineSource([str(tmp_path / "missing.txt")], CONVERTER, prepare_line)
