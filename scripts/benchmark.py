@@ -4,6 +4,7 @@
     python scripts/benchmark.py --model cnnctc --config default_config.yaml --batch 8
     python scripts/benchmark.py --model crnn --config default_config.yaml --batch 32 --vs-torch
     python scripts/benchmark.py --model ctcmodel --batch 32          # speech: see scripts/bench_speech.py
+    python scripts/benchmark.py --model handwritten_zh --batch 32    # text lines: see scripts/bench_lines.py
 
 Prints images/s of the data pipeline, of training (forward + backward + update)
 and of inference (batch 32, and batch-1 latency), FLOPs per image (convolutions
@@ -93,7 +94,8 @@ def count_flops(net: nn.Cell, example: ms.Tensor) -> int:
     return total[0] // example.shape[0]
 
 
-MODELS = {"cnnctc": "cpu_small.yaml", "crnn": "cpu_small.yaml", "ctcmodel": "cpu_small.yaml"}  # -> CPU profile
+MODELS = {"cnnctc": "cpu_small.yaml", "crnn": "cpu_small.yaml", "ctcmodel": "cpu_small.yaml",
+          "handwritten_zh": "cpu_small.yaml"}  # -> CPU profile
 
 
 def word_model_setup(model: str, config: str, batch: int, data_dir: str):
@@ -202,8 +204,8 @@ def main(argv=None) -> dict:
     if args.vs_torch and args.model not in TWINS:
         parser.error(f"--vs-torch: {args.model} has no PyTorch twin (models with one: {', '.join(sorted(TWINS))})")
     config = args.config or MODELS[args.model]
-    if args.model == "ctcmodel":
-        return speech(args, config)
+    if args.model in OWN_FIGURES:
+        return own_figures(args, config)
     cfg, net, train_step, train_inputs, dataset, chw = word_model_setup(args.model, config, args.batch,
                                                                         ensure_data(args.data))
 
@@ -242,13 +244,32 @@ def main(argv=None) -> dict:
     return results
 
 
-def speech(args: argparse.Namespace, config: str) -> dict:
-    """ctcmodel's figures (``bench_speech``): utterances and audio seconds instead of images."""
+def _speech(args: argparse.Namespace, config: str, data: str) -> dict:
+    """ctcmodel's figures: utterances and audio seconds instead of images."""
     from bench_speech import report_speech, speech_rates
 
-    data = args.data if args.data != DEFAULT_DATA else os.path.join(tempfile.gettempdir(), "ctc_zoo_bench_speech")
     results = speech_rates(ROOT, config, args.batch, args.steps, data)
     report_speech(results, args.batch)
+    return results
+
+
+def _lines(args: argparse.Namespace, config: str, data: str) -> dict:
+    """handwritten_zh's figures: the reference-size line's FLOPs and latency, lines/s of the CPU profile."""
+    from bench_lines import line_rates, report_lines
+
+    results = line_rates(ROOT, config, args.batch, args.steps, data, matmul_gflops())
+    report_lines(results, args.batch)
+    return results
+
+
+OWN_FIGURES = {"ctcmodel": (_speech, "ctc_zoo_bench_speech"), "handwritten_zh": (_lines, "ctc_zoo_bench_lines")}
+
+
+def own_figures(args: argparse.Namespace, config: str) -> dict:
+    """The figures of a model with its own benchmark module (``OWN_FIGURES``), also written to ``--json``."""
+    figures, data_name = OWN_FIGURES[args.model]
+    data = args.data if args.data != DEFAULT_DATA else os.path.join(tempfile.gettempdir(), data_name)
+    results = figures(args, config, data)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(results, f, indent=1)

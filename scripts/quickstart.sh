@@ -1,15 +1,16 @@
 #!/bin/bash
 # Quick start on a CPU (about 5 minutes on 2 cores once packages are installed): install, synthesize data (words;
-# speech in TIMIT's layout for ctcmodel), evaluate the released cpu_small checkpoint of a model (CNN-CTC by
-# default), recognise a few inputs, fine-tune it in graph mode, export MINDIR, run the exported model, and load
-# the model through the hub API.
+# speech in TIMIT's layout for ctcmodel; handwriting-like Chinese lines for handwritten_zh; license plates for
+# convtransformer_ocr), evaluate the released cpu_small checkpoint of a model (CNN-CTC by default), recognise a
+# few inputs, fine-tune it in graph mode, export MINDIR, run the exported model, and load it through the hub API.
 #
 # Usage: bash scripts/quickstart.sh [options]
-#   --model NAME       cnnctc (default), crnn or ctcmodel
+#   --model NAME       cnnctc (default), crnn, ctcmodel, handwritten_zh or convtransformer_ocr
 #   --from-scratch     train a fresh network instead of fine-tuning the released checkpoint
 #   --lmdb TRAIN[,EVAL] train (and evaluate) on your own LMDB(s) instead of synthesized words
 #   --full             use the full-size zoo network (default_config.yaml; slow on a CPU: a few steps only)
-#   --steps N          training steps (default 300; 20 with --full)
+#   --steps N          training steps (default 300; ctcmodel 150, handwritten_zh 60, convtransformer_ocr 100;
+#                      20 with --full)
 #   --out DIR          working folder (default ./quickstart_output)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -22,7 +23,7 @@ while [ $# -gt 0 ]; do
     --full) FULL=1 ;;
     --steps) STEPS="$2"; shift ;;
     --out) OUT="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -34,10 +35,15 @@ case "$MODEL" in  # per model: released checkpoint, checkpoint prefix, hub card 
           HUB_UID=mindspore/cpu/2.10/crnn_cpu_small_v1.0 ;;
   ctcmodel) CKPT_RELEASED="$ROOT/ctcmodel/release/ctcmodel_cpu_small.ckpt"; PREFIX=ctc
           HUB_UID=mindspore/cpu/2.10/ctcmodel_cpu_small_v1.0 ;;
-  *) echo "error: --model must be cnnctc, crnn or ctcmodel, got '$MODEL'" >&2; exit 2 ;;
+  handwritten_zh) CKPT_RELEASED="$ROOT/handwritten_zh/release/handwritten_zh_cpu_small.ckpt"; PREFIX=handwritten_zh
+          HUB_UID=mindspore/cpu/2.10/handwritten_zh_cpu_small_v1.0 ;;
+  convtransformer_ocr) CKPT_RELEASED="$ROOT/convtransformer_ocr/release/convtransformer_ocr_cpu_small.ckpt"
+          PREFIX=ConvNextViT; HUB_UID=mindspore/cpu/2.10/convtransformer_ocr_cpu_small_v1.0 ;;
+  *) echo "error: --model must be cnnctc, crnn, ctcmodel, handwritten_zh or convtransformer_ocr, got '$MODEL'" >&2
+     exit 2 ;;
 esac
-if [ "$MODEL" = ctcmodel ] && [ -n "$LMDB" ]; then
-  echo "error: --lmdb is for the word models; ctcmodel reads MindRecord features (ctcmodel/preprocess_data.py)" >&2
+if [ -n "$LMDB" ] && [ "$MODEL" != cnnctc ] && [ "$MODEL" != crnn ]; then
+  echo "error: --lmdb is for the word models (cnnctc, crnn); $MODEL reads its own data (see $MODEL/README.md)" >&2
   exit 2
 fi
 START=$(date +%s)
@@ -54,6 +60,10 @@ MODEL_ARGS=(--config_path "$CONFIG" --device_target CPU)
 [ $FULL -eq 1 ] && MODEL_ARGS+=(--train_batch_size 8 --eval_batch_size 32)
 [ $FULL -eq 1 ] && [ "$MODEL" != ctcmodel ] && MODEL_ARGS+=(--num_workers 2)
 
+first_lines() {  # first_lines GT N OUT: a list of the first N images of a gt.txt, with absolute paths
+  sed -n "1,$2p" "$1" | sed "s|^|$(dirname "$1")/|" > "$3"; echo "$3"
+}
+
 if [ "$MODEL" = ctcmodel ]; then
   banner 2 "synthesizing speech in TIMIT's layout (unseen voices in TEST), then its features (MindRecord)"
   python3 "$ROOT/ctcmodel/synth_speech.py" --out "$OUT/timit" --train_speakers 40 --test_speakers 8 \
@@ -63,6 +73,19 @@ if [ "$MODEL" = ctcmodel ]; then
   INPUTS="$(find "$OUT/timit/TEST" -name 'SX*.WAV' | sort | head -4 | paste -sd, -)"
   MODEL_ARGS+=(--lm_path "$OUT/features/phone_bigram.npz")
   STEPS="${STEPS:-150}"
+elif [ "$MODEL" = handwritten_zh ]; then
+  banner 2 "synthesizing handwriting-like Chinese lines (a font family unseen in training in val)"
+  python3 "$ROOT/handwritten_zh/synth_lines.py" --out "$OUT/lines" --train 600 --val 200 --seed 1 --workers 2
+  TRAIN_DATA="$OUT/lines/train/gt.txt"; EVAL_DATA="$OUT/lines/val/gt.txt"
+  INPUTS="$(first_lines "$EVAL_DATA" 6 "$OUT/lines/some_val.txt")"
+  MODEL_ARGS+=(--width_step 256)  # fewer padded widths: fewer graphs to compile in a short run
+  STEPS="${STEPS:-60}"
+elif [ "$MODEL" = convtransformer_ocr ]; then
+  banner 2 "synthesizing license plates (styles and noise levels unseen in training in val)"
+  python3 "$ROOT/convtransformer_ocr/synth_plates.py" --out "$OUT/plates" --train 2000 --val 500 --seed 1 --workers 2
+  TRAIN_DATA="$OUT/plates/train"; EVAL_DATA="$OUT/plates/val"
+  INPUTS="$(first_lines "$EVAL_DATA/gt.txt" 8 "$OUT/plates/some_val.txt")"
+  STEPS="${STEPS:-100}"
 elif [ -n "$LMDB" ]; then
   banner 2 "using your LMDBs"
   TRAIN_DATA="${LMDB%%,*}"; EVAL_DATA="${LMDB#*,}"

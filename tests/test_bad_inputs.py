@@ -9,8 +9,8 @@ Outcome classes:
 A model joins by adding its ``ModelRow`` to ``MODELS``: its CPU config, released checkpoint, the arguments
 of a short training run and of a wider network, a builder of its bad data (images or audio, its dataset
 format) and its own cases; the generic cases (checkpoint, data, export, inference inputs, divergence,
-kill -9 and resume) run for every row, those checking settings alone (config file, value checks) for the
-first row.
+kill -9 and resume) run for every row, those checked by ``model_utils`` alone (settings, checkpoint files,
+export and output paths) for the first row.
 """
 from __future__ import annotations
 
@@ -35,8 +35,9 @@ from lmdb_builder import make_lmdb, word_image
 @dataclass(frozen=True)
 class Case:
     """``script`` with ``args`` (``{name}`` placeholders; ``{train_args}`` and ``{wider_args}`` expand to the
-    row's arguments).  ``every_model=False``: a check of settings alone, done by ``model_utils`` before any model
-    part runs, the same code in every folder: run for the first model only (keeps the suite short)."""
+    row's arguments).  ``every_model=False``: a check done by ``model_utils`` alone (settings, checkpoint files,
+    export and output paths), the same code in every folder: run for the first model only (keeps the suite
+    short)."""
 
     name: str
     script: str
@@ -77,38 +78,48 @@ GENERIC = (
          every_model=False),
     Case("checkpoint steps 0", "train.py", ("{train_args}", "--save_checkpoint_steps", "0"), "error",
          "--save_checkpoint_steps 0", every_model=False),
-    Case("no training data", "train.py", ("--train_dataset_path", ""), "error", "no training data"),
+    Case("no training data", "train.py", ("--train_dataset_path", ""), "error", "no training data",
+         every_model=False),
     Case("training data missing", "train.py", ("--train_dataset_path", "{tmp}/absent"), "error",
          "{tmp}/absent does not exist"),
-    Case("base_lr 3e-4 spelling", "train.py", ("{train_args}", "--base_lr", "3e-4"), "ok", "lr 3.000e-04"),
+    Case("base_lr 3e-4 spelling", "train.py", ("{train_args}", "--base_lr", "3e-4"), "ok", "lr 3.000e-04",
+         every_model=False),
     Case("diverged run", "train.py", ("{train_args}", "--max_steps", "6", "--base_lr", "1e30", "--clip_grad_norm", "0",
                                       "--nonfinite_patience", "1"), "error", "training diverged"),
-    Case("no checkpoint given", "eval.py", ("--eval_dataset_path", "{val}"), "error", "set --checkpoint_path"),
+    Case("no checkpoint given", "eval.py", ("--eval_dataset_path", "{val}"), "error", "set --checkpoint_path",
+         every_model=False),
     Case("checkpoint missing", "eval.py", ("--checkpoint_path", "{tmp}/absent.ckpt", "--eval_dataset_path", "{val}"),
-         "error", "checkpoint {tmp}/absent.ckpt does not exist"),
+         "error", "checkpoint {tmp}/absent.ckpt does not exist",
+         every_model=False),
     Case("checkpoint of another size", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}",
                                                    "{wider_args}"), "error", "does not fit the network"),
     Case("checkpoint garbage", "eval.py", ("--checkpoint_path", "{garbage_ckpt}", "--eval_dataset_path", "{val}"),
-         "error", "cannot read checkpoint {garbage_ckpt}"),
+         "error", "cannot read checkpoint {garbage_ckpt}",
+         every_model=False),
     Case("eval data empty", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", ""), "error",
-         "set --eval_dataset_path"),
+         "set --eval_dataset_path",
+         every_model=False),
     Case("eval batch 0", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}",
                                      "--eval_batch_size", "0"), "error", "--eval_batch_size 0", every_model=False),
     Case("export format", "export.py", ("--checkpoint_path", "{ckpt}", "--file_format", "TFLITE"), "error",
          "file_format must be one of", every_model=False),
     Case("export AIR off Ascend", "export.py", ("--checkpoint_path", "{ckpt}", "--file_format", "AIR",
-                                                "--file_name", "{tmp}/x"), "error", "AIR export needs an Ascend"),
+                                                "--file_name", "{tmp}/x"), "error", "AIR export needs an Ascend",
+         every_model=False),
     Case("export below a file", "export.py", ("--checkpoint_path", "{ckpt}", "--file_name", "{garbage_ckpt}/x"),
-         "error", "is not a writable folder"),
+         "error", "is not a writable folder",
+         every_model=False),
     Case("infer input missing", "infer.py", ("--checkpoint_path", "{ckpt}", "--input", "{tmp}/absent.png"), "error",
          "input {tmp}/absent.png does not exist"),
     Case("infer binary non-image", "infer.py", ("--checkpoint_path", "{ckpt}", "--input", "{gif}"), "error",
          "is neither a supported file"),
     Case("infer output folder missing", "infer.py", ("--checkpoint_path", "{ckpt}", "--input", "{image}",
                                                      "--output", "{tmp}/no/such/out.tsv"), "error",
-         "cannot write --output {tmp}/no/such/out.tsv"),
+         "cannot write --output {tmp}/no/such/out.tsv",
+         every_model=False),
     Case("infer output is a folder", "infer.py", ("--checkpoint_path", "{ckpt}", "--input", "{image}",
-                                                  "--output", "{tmp}"), "error", "cannot write --output"),
+                                                  "--output", "{tmp}"), "error", "cannot write --output",
+         every_model=False),
     Case("infer batch 0", "infer.py", ("--checkpoint_path", "{ckpt}", "--input", "{image}", "--infer_batch_size", "0"),
          "error", "--infer_batch_size 0", every_model=False),
 )
@@ -219,6 +230,27 @@ SPEECH_CASES = (
 )
 
 
+def _lines_data(tmp: Path, _synth: str) -> dict[str, str]:
+    """Synthesized text lines (handwritten_zh/synth_lines.py) and bad gt.txt files and SCUT-EPT splits."""
+    lines = tmp / "lines"
+    subprocess.run([sys.executable, os.path.join(ROOT, "handwritten_zh", "synth_lines.py"), "--out", str(lines),
+                    "--train", "24", "--val", "8", "--workers", "1", "--min_chars", "2", "--max_chars", "4"],
+                   check=True, capture_output=True)
+    val = (lines / "val" / "gt.txt").read_text(encoding="utf-8").splitlines()
+    image = str(lines / "val" / val[0].split("\t")[0])
+    (tmp / "bad_gt.txt").write_text("\n".join([f"{lines / 'val' / 'absent.png'}\t的人", image, *[
+        f"{lines / 'val' / line}" for line in val[1:]]]) + "\n", encoding="utf-8")
+    train = [f"{lines / 'train'}/{line}" for line in
+             (lines / "train" / "gt.txt").read_text(encoding="utf-8").splitlines()]
+    (tmp / "unknown_gt.txt").write_text("\n".join(line.split("\t")[0] + "\t龘龘" if n < 8 else line
+                                                  for n, line in enumerate(train)) + "\n", encoding="utf-8")
+    (tmp / "scut").mkdir()
+    (tmp / "scut" / "test_img_id_gt.txt").write_text("000000,的人\n", encoding="utf-8")
+    return {"train": str(lines / "train" / "gt.txt"), "val": str(lines / "val" / "gt.txt"), "image": image,
+            "bad_gt": str(tmp / "bad_gt.txt"), "unknown_gt": str(tmp / "unknown_gt.txt"),
+            "scut_without_images": str(tmp / "scut" / "test_img_id_gt.txt")}
+
+
 WORD_TRAIN = ("--train_dataset_path", "{train}", "--max_steps", "2", "--train_batch_size", "4", "--eval_interval",
               "0", "--warmup_steps", "0", "--log_interval", "1", "--save_dir", "{run}")
 WORD_LMDB_CASES = (
@@ -247,6 +279,26 @@ MMOCR_JSON_CASES = (
         Case("annotated image missing", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
                                                     "{missing_image}"), "skip", "corrupt images"),
 )
+LINE_TRAIN = ("--train_dataset_path", "{train}", "--max_steps", "2", "--train_batch_size", "4", "--eval_interval",
+              "0", "--warmup_steps", "0", "--log_interval", "1", "--bucket_steps", "2", "--save_dir", "{run}")
+LINE_CASES = (
+    Case("gt.txt: missing image and line without a tab", "eval.py", ("--checkpoint_path", "{ckpt}",
+                                                                      "--eval_dataset_path", "{bad_gt}"),
+         "skip", "without label"),
+    Case("training labels outside the charset", "train.py", ("{train_args}", "--train_dataset_path", "{unknown_gt}"),
+         "skip", "out-of-charset"),
+    Case("SCUT-EPT split without its image folder", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
+                                                                 "{scut_without_images}"), "error",
+         "image folder {tmp}/scut/test of"),
+    Case("designated characters file missing", "infer.py", ("--checkpoint_path", "{ckpt}", "--input", "{image}",
+                                                            "--designated_characters", "{tmp}/absent.txt"),
+         "error", "designated characters file {tmp}/absent.txt"),
+    Case("width_step not a multiple of 16", "train.py", ("{train_args}", "--width_step", "40"), "error",
+         "--width_step must be a positive multiple of 16"),
+    Case("export width not a multiple of 16", "export.py", ("--checkpoint_path", "{ckpt}", "--export_width", "1000",
+                                                            "--file_name", "{tmp}/x"), "error",
+         "--export_width must be 0 (any width) or a multiple of 16"),
+)
 MODELS = (
     ModelRow("cnnctc", "cpu_small.yaml", "release/cnnctc_cpu_small.ckpt", WORD_TRAIN, ("--output_channel", "256"),
              _word_data, WORD_LMDB_CASES),
@@ -254,6 +306,8 @@ MODELS = (
              _word_data, WORD_LMDB_CASES + MMOCR_JSON_CASES),
     ModelRow("ctcmodel", "cpu_small.yaml", "release/ctcmodel_cpu_small.ckpt", SPEECH_TRAIN, ("--hidden_size", "64"),
              _speech_data, SPEECH_CASES),
+    ModelRow("handwritten_zh", "cpu_small.yaml", "release/handwritten_zh_cpu_small.ckpt", LINE_TRAIN,
+             ("--stem_channels", "16"), _lines_data, LINE_CASES),
 )
 CASES = [pytest.param(row, case, id=f"{row.folder}: {case.name}") for number, row in enumerate(MODELS)
          for case in GENERIC + row.cases if case.every_model or number == 0]

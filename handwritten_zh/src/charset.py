@@ -1,0 +1,68 @@
+"""The character set (``charsets/scut_ept.txt``: 4,058 characters, one per line) and the label converter.
+
+Classes as the reference: 0 is the CTC blank, character i of the file is class i + 1 (4,059 classes).
+The reference has no class for characters outside its set, so labels are handled by protocol:
+
+* training: a label with a character outside the set is skipped (counted as out-of-charset by the source);
+* evaluation: every character is kept; one outside the set becomes ``UNKNOWN`` (U+FFFD), id
+  ``num_class`` (no network class), so the truth keeps its length and that character always counts as
+  an error.  The sources count these characters.
+"""
+from __future__ import annotations
+
+import os
+from types import SimpleNamespace
+from typing import Optional, Sequence
+
+import numpy as np
+
+from .model_utils.config import MODEL_DIR
+from .model_utils.ctc import CTCLabelConverter, read_tokens
+from .model_utils.errors import ConfigError, DatasetError
+
+UNKNOWN = "\ufffd"
+
+
+def read_charset(path: str) -> list[str]:
+    """The characters of a charset file (one per line), checked to be single characters."""
+    characters = read_tokens(path)
+    wrong = [c for c in characters if len(c) != 1 or c == UNKNOWN]
+    if wrong:
+        raise ConfigError(f"charset file {path}: every line must hold one character other than U+FFFD, "
+                          f"got {' '.join(map(repr, wrong[:5]))}")
+    return characters
+
+
+def charset_path(path: str) -> str:
+    """``path`` as given when it exists (or is absolute), else relative to the model folder (``charsets/...``)."""
+    return path if os.path.isabs(path) or os.path.exists(path) else os.path.join(MODEL_DIR, path)
+
+
+class CharsetConverter(CTCLabelConverter):
+    """``CTCLabelConverter`` with the blank first and the unknown-character protocol of this module."""
+
+    def __init__(self, characters: Sequence[str], max_length: int):
+        super().__init__(characters, max_length, blank="first")
+        self.unknown_id = self.num_class
+        self._token = np.concatenate([self._token, np.array([UNKNOWN], dtype=object)])
+
+    def normalize(self, label: str, strip_unknown: bool) -> Optional[str]:
+        """No case folding.  ``strip_unknown`` is the base class's switch for the evaluation protocol: here
+        nothing is stripped, characters outside the set become ``UNKNOWN``; without it (training) a label
+        holding one is rejected (None)."""
+        if strip_unknown:
+            return "".join(c if c in self._id else UNKNOWN for c in label)
+        return label if all(c in self._id for c in label) else None
+
+    def encode(self, text: str) -> tuple[np.ndarray, int]:
+        """(ids padded with the blank to ``max_length``, length); ``UNKNOWN`` is ``unknown_id``."""
+        if len(text) > self.max_length:
+            raise DatasetError(f"label {text!r} is longer than {self.max_length} characters")
+        ids = np.full(self.max_length, self.blank, dtype=np.int32)
+        ids[:len(text)] = [self._id.get(c, self.unknown_id) for c in text]
+        return ids, len(text)
+
+
+def label_converter(cfg: SimpleNamespace) -> CharsetConverter:
+    """The converter of ``cfg.charset`` (see ``charset_path``) for labels of at most ``cfg.max_label_length``."""
+    return CharsetConverter(read_charset(charset_path(cfg.charset)), cfg.max_label_length)

@@ -1,0 +1,91 @@
+"""The network against the reference: 17.270 M parameters and 134.513 GFLOPs (within 2 %), 125 x 4059 outputs
+for 96 x 2000, W / 16 steps for other widths, graph mode on a narrow profile, training steps, MINDIR export."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import mindspore as ms
+import numpy as np
+import pytest
+from mindspore import nn
+
+from handwritten_zh.src.flops import count_flops
+from handwritten_zh.src.model_utils.ctc import CTCLoss, NetWithLoss
+from handwritten_zh.src.model_utils.errors import ConfigError
+from handwritten_zh.src.network import HandwrittenZhNet, TimeMajor, build_network
+
+FULL = SimpleNamespace(charset="charsets/scut_ept.txt", max_label_length=60, stem_channels=32,
+                       stage_channels=[64, 128, 256, 512], stage_blocks=[1, 3, 3, 1], image_height=96, bn_momentum=0.9)
+NARROW = SimpleNamespace(**{**vars(FULL), "stem_channels": 8, "stage_channels": [16, 32, 64, 128]})
+
+
+@pytest.fixture(scope="module")
+def full_net():
+    return build_network(FULL)
+
+
+@pytest.fixture(scope="module")
+def narrow_net():
+    net = build_network(NARROW)
+    net.set_train(False)
+    return net
+
+
+def test_parameters_within_2_percent_of_the_reference(full_net):
+    count = sum(p.size for p in full_net.trainable_params())
+    assert count == 17_215_867
+    assert abs(count / 17.270e6 - 1) < 0.02
+
+
+def test_flops_within_2_percent_of_the_reference(full_net):
+    flops = count_flops(full_net, (1, 1, 96, 2000))
+    assert set(flops) == {"conv", "dense", "batchnorm", "relu", "maxpool", "add"}
+    assert flops["dense"] == 125 * 4059 * (2 * 1536 + 1)  # 125 columns of Dense(512 x 3 -> 4059)
+    assert abs(sum(flops.values()) / 134.513e9 - 1) < 0.02
+
+
+def test_full_size_output_is_125_steps_of_4059_classes_in_graph_mode(full_net):
+    full_net.set_train(False)
+    assert full_net(ms.Tensor(np.zeros((1, 1, 96, 2000), np.float32))).shape == (1, 125, 4059)
+
+
+@pytest.mark.parametrize("batch,width", [(2, 64), (1, 160), (3, 480)])
+def test_steps_are_width_over_16(narrow_net, batch, width):
+    x = np.random.default_rng(width).uniform(0, 255, (batch, 1, 96, width)).astype(np.float32)
+    assert narrow_net(ms.Tensor(x)).shape == (batch, width // 16, 4059)
+
+
+def test_narrow_profile_is_the_same_architecture(full_net, narrow_net):
+    assert [p.name for p in narrow_net.get_parameters()] == [p.name for p in full_net.get_parameters()]
+    assert sum(p.size for p in narrow_net.trainable_params()) == 2_250_883
+
+
+def test_graph_mode_training_steps_lower_the_loss():
+    net = HandwrittenZhNet(4059, 8, (16, 32, 64, 128), (1, 1, 1, 1))
+    step = nn.TrainOneStepCell(NetWithLoss(net, CTCLoss(blank=0)), nn.Adam(net.trainable_params(), 1e-3))
+    step.set_train(True)
+    rng = np.random.default_rng(0)
+    x = ms.Tensor(rng.uniform(0, 255, (2, 1, 96, 128)).astype(np.float32))
+    labels = ms.Tensor(np.array([[5, 6, 7, 0], [9, 10, 0, 0]], np.int32))
+    lengths = ms.Tensor(np.array([3, 2], np.int32))
+    losses = [float(step(x, labels, lengths).asnumpy()) for _ in range(8)]
+    assert np.isfinite(losses).all() and losses[-1] < losses[0]
+
+
+def test_mindir_exports_with_dynamic_width_and_time_major_option(narrow_net, tmp_path):
+    x = np.random.default_rng(1).uniform(0, 255, (2, 1, 96, 96)).astype(np.float32)
+    expected = narrow_net(ms.Tensor(x)).asnumpy()
+    ms.export(narrow_net, ms.Tensor(shape=[None, 1, 96, None], dtype=ms.float32), file_name=str(tmp_path / "dyn"),
+              file_format="MINDIR")
+    loaded = nn.GraphCell(ms.load(str(tmp_path / "dyn.mindir")))
+    np.testing.assert_allclose(loaded(ms.Tensor(x)).asnumpy(), expected, rtol=1e-4, atol=1e-3)
+    assert loaded(ms.Tensor(x[:1, :, :, :32])).shape == (1, 2, 4059)
+    time_major = TimeMajor(narrow_net)
+    time_major.set_train(False)
+    assert time_major(ms.Tensor(x)).shape == (6, 2, 4059)
+
+
+@pytest.mark.parametrize("changes", [{"stage_blocks": [1, 3, 3]}, {"image_height": 80}])
+def test_inconsistent_widths_are_a_config_error(changes):
+    with pytest.raises(ConfigError):
+        build_network(SimpleNamespace(**{**vars(NARROW), **changes}))
