@@ -14,6 +14,8 @@ import mindspore as ms
 from mindspore import nn, ops
 from mindspore.common.initializer import initializer
 
+from .gelu import ExactGELU
+
 LAYER_NORM_EPS = 1e-6
 LAYER_SCALE_INIT = 1e-6
 STEM_STRIDE = 4
@@ -43,7 +45,7 @@ class ConvNeXtBlock(nn.Cell):
         self.dwconv = nn.Conv2d(dim, dim, 7, pad_mode="pad", padding=3, group=dim, has_bias=True)
         self.norm = nn.LayerNorm((dim,), epsilon=LAYER_NORM_EPS)
         self.pwconv1 = nn.Dense(dim, 4 * dim)
-        self.act = nn.GELU(approximate=False)
+        self.act = ExactGELU()
         self.pwconv2 = nn.Dense(4 * dim, dim)
         self.gamma = ms.Parameter(initializer(LAYER_SCALE_INIT, (dim,)), name="gamma")
 

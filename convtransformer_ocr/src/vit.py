@@ -13,6 +13,8 @@ import mindspore as ms
 from mindspore import nn, ops
 from mindspore.common.initializer import TruncatedNormal, initializer
 
+from .gelu import ExactGELU
+
 LAYER_NORM_EPS = 1e-6
 INIT_STD = 0.02  # timm's truncated normal for linear layers and embeddings
 
@@ -49,7 +51,7 @@ class Mlp(nn.Cell):
     def __init__(self, dim: int, hidden: int):
         super().__init__()
         self.fc1 = _dense(dim, hidden)
-        self.act = nn.GELU(approximate=False)
+        self.act = ExactGELU()
         self.fc2 = _dense(hidden, dim)
 
     def construct(self, x):

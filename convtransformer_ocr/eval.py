@@ -1,0 +1,46 @@
+"""Evaluate ConvNextViT on plates: one row per dataset (gt.txt dataset or CCPD folder), then the total.
+
+    python eval.py --config_path cpu_small.yaml --checkpoint_path output_cpu_small/best.ckpt \
+        --eval_dataset_path data/synth_plates/val
+
+Columns: line_acc (the whole plate right), 1-CER (1 - edit distances / truth characters) and samples; then the
+accuracy of each character position per dataset.  Texts are compared exactly, Chinese characters included.
+"""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from src.metrics import PlateMetric
+from src.model_utils.config import load_config
+from src.model_utils.entry import evaluate, table
+from src.model_utils.errors import log, run_cli
+from src.parts import PARTS
+
+
+def total(metrics: list[PlateMetric]) -> PlateMetric:
+    """The metric of all samples of ``metrics`` together."""
+    whole = PlateMetric()
+    for metric in metrics:
+        whole.merge(metric)
+    return whole
+
+
+def print_table(cfg: SimpleNamespace) -> dict[str, PlateMetric]:
+    """Evaluate, print line accuracy, 1 - CER and samples per dataset (and in total), then the per-position
+    accuracies; return the metrics."""
+    results = evaluate(cfg, PARTS)
+    rows = list(results.items()) + ([("total", total(list(results.values())))] if len(results) > 1 else [])
+    for line in table(["dataset", "line_acc", "1-CER", "samples"],
+                      [(name, [f"{100 * m.line_accuracy:.2f}", f"{100 * m.one_minus_cer:.2f}", str(m.count)])
+                       for name, m in rows]):
+        log(line)
+    longest = max(len(m.position_totals) for _, m in rows)
+    for line in table(["per-position accuracy", *(f"pos{i + 1}" for i in range(longest))],
+                      [(name, [f"{100 * a:.2f}" for a in m.position_accuracy()] + ["-"] * (
+                          longest - len(m.position_totals))) for name, m in rows]):
+        log(line)
+    return results
+
+
+if __name__ == "__main__":
+    run_cli(lambda: print_table(load_config(description=__doc__)))

@@ -1,0 +1,5 @@
+#!/bin/bash
+# Evaluate a checkpoint on CPU (eval_cpu/eval.log); EVAL_DATA as eval.py's --eval_dataset_path.
+# Usage: bash run_eval_cpu.sh CHECKPOINT EVAL_DATA [--key value ...]   (--config_path cpu_small.yaml for the small model)
+source "$(dirname "$0")/_common.sh"
+evaluate CPU "$@"

@@ -1,0 +1,139 @@
+"""Checkpoints: atomic writes, keep-the-last-K rotation, resume lookup, strict loading with a report.
+
+A training checkpoint holds the network, the optimizer state (moments, ``global_step``) and the
+loss scale, plus ``step``, ``epoch`` and ``best_score`` as appended info (the official zoo's CRNN also saves
+its loss cell's ``sequence_length`` and ``labels_indices``).  Evaluation, export and
+inference load only the network's parameters: keys of training state (``TRAIN_STATE_*``, the
+same lists as ``hub_conf/weights.py``, a test keeps them equal) are reported as ignored, while a
+network parameter absent from the file, an unknown key or a shape mismatch is an error that lists
+the names.
+"""
+from __future__ import annotations
+
+import glob
+import os
+import re
+from typing import Optional, Sequence
+
+import mindspore as ms
+from mindspore import nn
+
+from .errors import CheckpointError
+
+TRAIN_STATE_PREFIXES = ("moment.", "moment1.", "moment2.", "mean_grad.", "mean_square.", "accum.", "accum_update.",
+                        "adam_m.", "adam_v.", "stat.")
+TRAIN_STATE_NAMES = ("global_step", "learning_rate", "scale_sense", "beta1_power", "beta2_power", "momentum",
+                     "step", "epoch", "epoch_num", "step_num", "best_score", "sequence_length", "labels_indices")
+
+
+def save_atomic(cell: nn.Cell, path: str, append_dict: Optional[dict] = None) -> str:
+    """Write ``cell``'s parameters to ``path`` through a temporary file and a rename.
+
+    A failed write (disk full, no permission) leaves neither the temporary file nor a partial
+    ``path`` behind and raises ``CheckpointError``; an existing ``path`` is kept until the new one is whole.
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError as err:
+        raise CheckpointError(f"cannot create the checkpoint folder {directory}: {err.strerror}") from err
+    tmp = os.path.join(directory, f".tmp-{os.getpid()}-{os.path.basename(path)}")
+    leftovers = (tmp, os.path.splitext(tmp)[0] + ".tmp")  # ms.save_checkpoint writes NAME.tmp, then renames
+    try:
+        ms.save_checkpoint(cell, tmp, append_dict=append_dict)
+        os.replace(tmp, path)
+    except (OSError, RuntimeError, ValueError) as err:
+        raise CheckpointError(f"cannot write checkpoint {path}: {str(err).strip().splitlines()[0]}") from err
+    finally:
+        for leftover in leftovers:
+            if os.path.exists(leftover):
+                os.remove(leftover)
+    return path
+
+
+def _step_of(path: str) -> int:
+    match = re.search(r"-(\d+)\.ckpt$", path)
+    return int(match.group(1)) if match else -1
+
+
+def list_checkpoints(directory: str, prefix: str) -> list[str]:
+    """Step checkpoints ``{prefix}-{step}.ckpt`` in ``directory``, oldest first."""
+    found = glob.glob(os.path.join(glob.escape(directory), f"{glob.escape(prefix)}-*.ckpt"))
+    return sorted((p for p in found if _step_of(p) >= 0), key=_step_of)
+
+
+def latest_checkpoint(directory: str, prefix: str) -> Optional[str]:
+    """The newest step checkpoint in ``directory``, or None."""
+    found = list_checkpoints(directory, prefix)
+    return found[-1] if found else None
+
+
+def prune(directory: str, prefix: str, keep: int) -> None:
+    """Delete all but the newest ``keep`` step checkpoints (``keep`` <= 0 keeps all)."""
+    for path in list_checkpoints(directory, prefix)[:-keep] if keep > 0 else []:
+        os.remove(path)
+
+
+def read_checkpoint(path: str) -> dict:
+    """Load a checkpoint file to a name -> Parameter dict, with a clear error when unreadable."""
+    if not path or not os.path.isfile(path):
+        raise CheckpointError(f"checkpoint {path} does not exist")
+    try:
+        return ms.load_checkpoint(path)
+    except (ValueError, RuntimeError, TypeError, OSError) as err:
+        raise CheckpointError(f"cannot read checkpoint {path}: {str(err).strip().splitlines()[0]}") from err
+
+
+def is_train_state(name: str) -> bool:
+    """True for keys a training checkpoint holds beside the network (optimizer, loss scale, counters)."""
+    return name in TRAIN_STATE_NAMES or name.startswith(TRAIN_STATE_PREFIXES)
+
+
+def _listed(kind: str, names: list[str], most: int = 10) -> str:
+    return f"{len(names)} {kind}: {', '.join(names[:most])}{' ...' if len(names) > most else ''}"
+
+
+def check_fit(params: dict, cell: nn.Cell, source: str, keep: Sequence[str] = ()) -> list[str]:
+    """Raise ``CheckpointError`` listing every mismatch between ``params`` and ``cell`` (its parameters named in
+    ``keep`` excepted); return the keys ignored as training state."""
+    wanted = {p.name: p for p in cell.get_parameters() if p.name not in keep}
+    missing = sorted(n for n in wanted if n not in params)
+    extra = sorted(n for n in params if n not in wanted)
+    ignored = [n for n in extra if is_train_state(n)]
+    unexpected = [n for n in extra if n not in ignored]
+    mismatched = [f"{n}: file {tuple(params[n].shape)} vs network {tuple(wanted[n].shape)}"
+                  for n in wanted if n in params and tuple(params[n].shape) != tuple(wanted[n].shape)]
+    problems = [_listed(kind, names) for kind, names in
+                (("missing", missing), ("unexpected", unexpected), ("with another shape", mismatched)) if names]
+    if problems:
+        raise CheckpointError(f"{source} does not fit the network ({'; '.join(problems)}); "
+                              "check --config_path (e.g. cpu_small.yaml for the small model)")
+    return ignored
+
+
+def load_into(cell: nn.Cell, path: str, keep: Sequence[str] = ()) -> tuple[dict, list[str]]:
+    """Load ``path`` into ``cell`` strictly; return (the file's dict, names ignored as training state).
+
+    ``keep``: parameters of ``cell`` that keep their built value (e.g. the learning-rate schedule, which
+    comes from the config when a run is resumed with another number of steps).
+    """
+    params = read_checkpoint(path)
+    return params, load_params(cell, params, f"checkpoint {path}", keep)
+
+
+def load_params(cell: nn.Cell, params: dict, source: str, keep: Sequence[str] = ()) -> list[str]:
+    """Load a name -> Parameter dict (a file's, or converted weights) into ``cell`` strictly, as ``load_into``;
+    ``source`` names it in errors.  Return the names ignored as training state."""
+    ignored = check_fit(params, cell, source, keep)
+    subset = {p.name: params[p.name] for p in cell.get_parameters() if p.name not in keep}
+    not_loaded, file_unused = ms.load_param_into_net(cell, subset, strict_load=True)
+    not_loaded = [n for n in not_loaded if n not in keep]
+    if not_loaded or file_unused:
+        raise CheckpointError(f"{source}: network parameters not loaded {not_loaded}, "
+                              f"entries not used {file_unused}")
+    return ignored
+
+
+def scalar(params: dict, name: str, default: float) -> float:
+    """A scalar stored in a checkpoint (``step``, ``best_score``...), or ``default`` when absent."""
+    return float(params[name].asnumpy().reshape(-1)[0]) if name in params else default

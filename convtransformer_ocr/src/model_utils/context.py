@@ -1,0 +1,39 @@
+"""Device and parallel context: graph mode on the configured device, seeds, data parallel when distributed.
+
+Ascend jobs launched with a rank table (``RANK_TABLE_FILE``) or by ``msrun`` / ``mpirun`` call
+``init()``; gradients are averaged across devices.
+"""
+from __future__ import annotations
+
+import os
+from types import SimpleNamespace
+
+import mindspore as ms
+import mindspore.dataset as ds
+from mindspore.communication import get_group_size, get_rank, init
+
+from .errors import UsageError
+
+DEVICES = ("Ascend", "GPU", "CPU")
+
+
+def setup_context(cfg: SimpleNamespace, distributed: bool = False) -> tuple[int, int]:
+    """Set graph mode, the device and the seeds (``cfg.seed``); return (rank, group size)."""
+    if cfg.device_target not in DEVICES:
+        raise UsageError(f"device_target must be one of {', '.join(DEVICES)}, got {cfg.device_target!r}")
+    ms.set_context(mode=ms.GRAPH_MODE)
+    ms.set_seed(cfg.seed)
+    ds.config.set_seed(cfg.seed)
+    if distributed:
+        ms.set_device(cfg.device_target)
+        try:
+            init()
+        except RuntimeError as err:
+            raise UsageError(f"cannot start the distributed job on {cfg.device_target} (launch it with msrun, "
+                             f"mpirun or a rank table): {str(err).strip().splitlines()[0]}") from err
+        rank, group = get_rank(), get_group_size()
+        ms.set_auto_parallel_context(parallel_mode=ms.ParallelMode.DATA_PARALLEL, gradients_mean=True,
+                                     device_num=group)
+        return rank, group
+    ms.set_device(cfg.device_target, int(os.environ.get("DEVICE_ID", cfg.device_id)))
+    return 0, 1

@@ -1,0 +1,131 @@
+"""What every model's entry scripts do, wired to the model's own parts: train, evaluate per dataset, export,
+infer.  A model folder describes its parts once (``src/parts.py``: network, classes, data source and
+preprocessing, pipeline, metric, recognizer); its ``train.py``, ``eval.py``, ``export.py`` and ``infer.py``
+pass the configuration read once and those parts here.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any, Callable, Optional, Sequence
+
+import mindspore.dataset as ds
+import numpy as np
+from mindspore import nn
+
+from .checkpoint import load_into
+from .config import path_list, require_positive, resolve_path
+from .context import setup_context
+from .ctc import CTCLabelConverter, CTCLoss
+from .errors import UsageError, log
+from .export import check_format, export_network
+from .fit import Source, TrainData, check_settings, fit
+from .infer_io import checked_output, collect_inputs, report
+from .metrics import Metric
+
+
+@dataclass(frozen=True)
+class ModelParts:
+    """A model's own parts, as its ``src/parts.py`` gives them."""
+
+    build_network: Callable[[SimpleNamespace], nn.Cell]
+    label_converter: Callable[[SimpleNamespace], CTCLabelConverter]
+    source: Callable[..., Source]                   # (cfg, paths, converter, for_eval) -> labelled source
+    dataset: Callable[..., ds.Dataset]              # (cfg, source, batch size, order) -> training batches
+    evaluate: Callable[..., Metric]                 # (cfg, network, source, converter) -> filled metric
+    new_metric: Callable[[SimpleNamespace], Metric]
+    find_datasets: Callable[[str], list[str]]       # an evaluation path -> its datasets (a table row each)
+    input_shape: Callable[[SimpleNamespace], tuple]  # cfg -> network input without the batch axis
+    recognizer: Callable[..., Any]                  # (model path, cfg, batch size) -> object with predict()
+    input_extensions: tuple[str, ...]               # what infer.py takes as an input file
+    # models whose network takes more than the input (e.g. valid lengths): their training data (batches,
+    # network inputs, length buckets) and the (shape, numpy dtype) of their further inputs for export
+    train_data: Optional[Callable[[SimpleNamespace, Source], TrainData]] = None
+    extra_inputs: Callable[[SimpleNamespace], list] = lambda cfg: []
+
+
+def train(cfg: SimpleNamespace, parts: ModelParts) -> str:
+    """Train as configured (``model_utils.fit``); return the path of the final checkpoint."""
+    train_paths, eval_paths = path_list(cfg.train_dataset_path), path_list(cfg.eval_dataset_path)
+    if not train_paths:
+        raise UsageError("no training data: set --train_dataset_path")
+    check_settings(cfg, len(train_paths))
+    rank, group = setup_context(cfg, cfg.run_distribute)
+    converter = parts.label_converter(cfg)
+    source = parts.source(cfg, train_paths, converter, False)
+    net = parts.build_network(cfg)
+    evaluate: Optional[Callable[[], Metric]] = None
+    if eval_paths and cfg.eval_interval > 0:
+        eval_source = parts.source(cfg, eval_paths, converter, True)
+        evaluate = lambda: parts.evaluate(cfg, net, eval_source, converter)  # noqa: E731
+
+    def make_dataset(order: np.ndarray) -> ds.Dataset:
+        return parts.dataset(cfg, source, cfg.train_batch_size, order)
+
+    data = parts.train_data(cfg, source) if parts.train_data else TrainData(source, make_dataset)
+    return fit(cfg, net, CTCLoss(converter.blank), data, rank, group, evaluate)
+
+
+def evaluate(cfg: SimpleNamespace, parts: ModelParts) -> dict[str, Metric]:
+    """Evaluate ``cfg.checkpoint_path`` on every dataset of ``cfg.eval_dataset_path``; return path -> metric."""
+    if not cfg.checkpoint_path:
+        raise UsageError("set --checkpoint_path")
+    paths = path_list(cfg.eval_dataset_path)
+    if not paths:
+        raise UsageError("set --eval_dataset_path")
+    require_positive(cfg, "eval_batch_size")
+    datasets = list(dict.fromkeys(found for path in paths for found in parts.find_datasets(path)))
+    converter = parts.label_converter(cfg)
+    setup_context(cfg)
+    net = parts.build_network(cfg)
+    load_into(net, resolve_path(cfg.checkpoint_path))
+    results = {}
+    for path in datasets:
+        source = parts.source(cfg, [path], converter, True)
+        results[path] = parts.evaluate(cfg, net, source, converter)
+        if source.skipped.any():
+            log(f"{path}: {source.skipped.summary()}")
+    return results
+
+
+def export(cfg: SimpleNamespace, parts: ModelParts) -> str:
+    """Export ``cfg.checkpoint_path`` to ``cfg.file_name`` + extension; return the file path."""
+    file_format = check_format(cfg.file_format, cfg.device_target)
+    if not cfg.checkpoint_path:
+        raise UsageError("set --checkpoint_path")
+    require_positive(cfg, "export_batch_size")
+    setup_context(cfg)
+    net = parts.build_network(cfg)
+    load_into(net, resolve_path(cfg.checkpoint_path))
+    shape = parts.input_shape(cfg)
+    path = export_network(net, shape, resolve_path(cfg.file_name), file_format, cfg.export_batch_size,
+                          parts.extra_inputs(cfg))
+    kind = {"MINDIR": "dynamic batch", "CKPT": "network parameters only"}.get(file_format,
+                                                                            f"batch {cfg.export_batch_size}")
+    log(f"exported {path} ({kind}, input [N,{','.join(map(str, shape))}])")
+    return path
+
+
+def infer(cfg: SimpleNamespace, parts: ModelParts) -> list[tuple[str, str, float]]:
+    """Recognise every input of ``cfg.input``; print the table (and the metric when labels are given), write
+    ``cfg.output``; return (path, text, confidence) rows."""
+    if not cfg.checkpoint_path:
+        raise UsageError("set --checkpoint_path to a .ckpt or .mindir file")
+    require_positive(cfg, "infer_batch_size")
+    items = collect_inputs(path_list(cfg.input), parts.input_extensions)
+    output = checked_output(cfg.output)
+    setup_context(cfg)
+    recognizer = parts.recognizer(resolve_path(cfg.checkpoint_path), cfg, cfg.infer_batch_size)
+    return report(items, recognizer.predict([path for path, _ in items]), lambda: parts.new_metric(cfg), output)
+
+
+def table(header: Sequence[str], rows: Sequence[tuple[str, Sequence[str]]]) -> list[str]:
+    """Lines of a table: a first column of names (dataset paths shown relative), then right-aligned cells."""
+    names = [name if not os.path.isabs(name) else os.path.relpath(name) for name, _ in rows]
+    first = max(len(n) for n in [header[0], *names]) + 2
+    widths = [max(len(h), *(len(cells[i]) for _, cells in rows)) + 2 for i, h in enumerate(header[1:])]
+    lines = [f"{header[0]:<{first}}" + "".join(f"{h:>{w}}" for h, w in zip(header[1:], widths))]
+    lines += [f"{name:<{first}}" + "".join(f"{c:>{w}}" for c, w in zip(cells, widths))
+              for name, (_, cells) in zip(names, rows)]
+    return lines

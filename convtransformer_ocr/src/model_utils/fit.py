@@ -1,0 +1,222 @@
+"""The training loop of every model: resume, seeded sample order, periodic checkpoints and evaluation,
+best checkpoint, rotation, progress, loss curve, and a stop on a diverged loss.
+
+``fit`` reads these keys of the config: train_batch_size, epochs, max_steps, optimizer, base_lr,
+momentum, adam_eps, weight_decay, warmup_steps, warmup_ratio, lr_decay, clip_grad_norm, loss_scale,
+drop_overflow_update, amp_level, device_target, seed, train_mix, pretrained, resume, save_dir,
+ckpt_prefix, save_checkpoint_steps, keep_checkpoint_max, log_interval, eval_interval,
+nonfinite_patience, log_samples, save_all_ranks.
+"""
+from __future__ import annotations
+
+import math
+import os
+from contextlib import ExitStack
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Callable, Optional, Protocol
+
+import mindspore as ms
+import mindspore.dataset as ds
+import numpy as np
+from mindspore import nn
+
+from . import digest
+from .checkpoint import latest_checkpoint, load_into, prune, read_checkpoint, save_atomic, scalar
+from .config import require_positive, resolve_path
+from .ctc import NetWithLoss
+from .errors import UsageError, log
+from .lr_schedule import warmup_lr
+from .metrics import Metric
+from .progress import LossCurve, ProgressLogger
+from .sampler import parse_mix, sample_order
+from .train_step import ClippedTrainStep, build_optimizer
+
+
+class Source(Protocol):
+    """What ``fit`` needs of a training sample source."""
+
+    skipped: object  # counts of skipped samples, with ``any()`` and ``summary()``
+
+    def __len__(self) -> int: ...
+
+    def indices_by_entry(self) -> list[np.ndarray]: ...
+
+    def describe(self) -> str: ...
+
+
+@dataclass
+class TrainData:
+    """A training source and how to batch it: ``make_dataset(order)`` yields (*loss inputs, sample indices),
+    the first ``network_inputs`` of which go to the network (the rest, after the logits, to the loss).
+    With ``lengths`` (one per sample) and ``bucket_steps`` the steps hold samples of similar length
+    (``sampler.bucket_by_length``)."""
+
+    source: Source
+    make_dataset: Callable[[np.ndarray], ds.Dataset]
+    unit: str = "img"
+    network_inputs: int = 1
+    lengths: Optional[np.ndarray] = None
+    bucket_steps: int = 0
+
+
+def check_settings(cfg: SimpleNamespace, num_train_paths: int) -> None:
+    """Refuse training settings that cannot work (``fit`` calls it; call it before indexing data to fail fast)."""
+    parse_mix(cfg.train_mix, num_train_paths)
+    require_positive(cfg, "train_batch_size", "save_checkpoint_steps", "log_interval", "nonfinite_patience",
+                     "base_lr", *(() if cfg.max_steps else ("epochs",)))
+    negative = [f"--{key} {getattr(cfg, key)}" for key in ("max_steps", "eval_interval", "keep_checkpoint_max")
+                if getattr(cfg, key) < 0]
+    if negative:
+        raise UsageError(f"these settings must not be negative: {', '.join(negative)}")
+    if not math.isfinite(cfg.base_lr):
+        raise UsageError(f"--base_lr must be finite, got {cfg.base_lr}")
+
+
+class _Outputs:
+    """What a run writes on rank 0: step checkpoints with rotation, ``best.ckpt``, the loss curve."""
+
+    def __init__(self, cfg: SimpleNamespace, rank: int):
+        self.cfg, self.rank = cfg, rank
+        self.save_dir = resolve_path(cfg.save_dir)
+        self.ckpt_dir = os.path.join(self.save_dir, "ckpt")  # rank 0's, which every rank resumes from
+        self.own_ckpt_dir = self.ckpt_dir if rank == 0 else os.path.join(self.ckpt_dir, f"rank{rank}")
+        self.best_path = os.path.join(self.save_dir, "best.ckpt")
+        self.best_score = -math.inf
+        self.curve: Optional[LossCurve] = None
+
+    def start(self, resume_step: Optional[int]) -> None:
+        """Open the loss curve; on resume keep its rows up to ``resume_step`` and the best score so far."""
+        if resume_step is not None and os.path.isfile(self.best_path):
+            self.best_score = scalar(read_checkpoint(self.best_path), "best_score", -math.inf)
+        self.curve = LossCurve(self.save_dir, resume_step=resume_step)
+
+    def step_path(self, step: int, folder: Optional[str] = None) -> str:
+        return os.path.join(folder or self.ckpt_dir, f"{self.cfg.ckpt_prefix}-{step}.ckpt")
+
+    def save_step(self, train_cell: nn.Cell, step: int, epoch: int) -> None:
+        """Rank 0 saves to ``ckpt/``; with ``save_all_ranks`` rank r also saves to ``ckpt/rank{r}/``."""
+        if self.rank == 0 or self.cfg.save_all_ranks:
+            save_atomic(train_cell, self.step_path(step, self.own_ckpt_dir), append_dict={"step": step, "epoch": epoch})
+            prune(self.own_ckpt_dir, self.cfg.ckpt_prefix, self.cfg.keep_checkpoint_max)
+
+    def offer_best(self, network: nn.Cell, step: int, score: float) -> None:
+        if self.rank == 0 and score > self.best_score:
+            self.best_score = score
+            save_atomic(network, self.best_path, append_dict={"step": step, "best_score": score})
+
+    def add_loss(self, step: int, loss: float, write: bool) -> None:
+        if self.rank == 0:
+            self.curve.add(step, loss)
+            if write:
+                self.curve.write()
+
+    def add_score(self, step: int, score: float) -> None:
+        if self.rank == 0:
+            self.curve.set_score(step, score)
+            self.curve.write()
+
+
+def build_train_step(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell, total_steps: int,
+                     network_inputs: int = 1, steps_per_epoch: int = 1) -> tuple[ClippedTrainStep, np.ndarray]:
+    """The train step of ``network`` + ``loss`` in training mode, and its per-step learning rates.
+
+    On Ascend the network runs in ``amp_level`` mixed precision with the fixed ``loss_scale``.
+    """
+    on_ascend = cfg.device_target == "Ascend"
+    if on_ascend:
+        ms.amp.auto_mixed_precision(network, cfg.amp_level)
+    lrs = warmup_lr(cfg.base_lr, total_steps, cfg.warmup_steps, cfg.warmup_ratio, cfg.lr_decay, steps_per_epoch)
+    optimizer = build_optimizer(cfg, network.trainable_params(), lrs)
+    train_cell = ClippedTrainStep(NetWithLoss(network, loss, network_inputs), optimizer, cfg.loss_scale if on_ascend else 1.0,
+                                  cfg.clip_grad_norm, cfg.drop_overflow_update)
+    train_cell.set_train(True)
+    return train_cell, lrs
+
+
+def fit(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell, data: TrainData, rank: int = 0, group: int = 1,
+        evaluate: Optional[Callable[[], Metric]] = None) -> str:
+    """Train ``network`` with ``loss`` on ``data`` as ``cfg`` says; return the final checkpoint's path.
+
+    Checkpoints (network + optimizer state) go to ``save_dir/ckpt`` every ``save_checkpoint_steps``
+    and at the end, written atomically before any evaluation, the last ``keep_checkpoint_max`` kept;
+    ``best.ckpt`` holds the network with the best ``evaluate()`` score (kept across ``--resume``).
+    With ``log_samples`` every rank writes the sample indices of each step to ``samples_rank{r}.csv``.
+    """
+    groups = data.source.indices_by_entry()
+    check_settings(cfg, len(groups))
+    say = log if rank == 0 else (lambda _message: None)
+    batch = cfg.train_batch_size
+    steps_per_epoch = len(data.source) // (batch * group)
+    if steps_per_epoch == 0:
+        raise UsageError(f"{len(data.source)} samples give no full batch of {batch} on {group} device(s)")
+    total_steps = cfg.max_steps or steps_per_epoch * cfg.epochs
+    say(f"model_utils {digest()}\ntraining data: {len(data.source)} samples\n{data.source.describe()}")
+    for start, weights in parse_mix(cfg.train_mix, len(groups)):
+        shares = ', '.join(f'{w:.2f}' for w in weights)
+        say(f"  from {start:.0%} of the steps on, draw the paths in proportion {shares}")
+
+    if cfg.pretrained:
+        load_into(network, resolve_path(cfg.pretrained))
+        say(f"initialised from {cfg.pretrained}")
+    train_cell, lrs = build_train_step(cfg, network, loss, total_steps, data.network_inputs, steps_per_epoch)
+    optimizer = train_cell.optimizer
+
+    step = 0
+    out = _Outputs(cfg, rank)
+    if cfg.resume:
+        last = latest_checkpoint(out.ckpt_dir, cfg.ckpt_prefix)
+        if last is None:
+            raise UsageError(f"--resume: no {cfg.ckpt_prefix}-*.ckpt in {out.ckpt_dir}")
+        load_into(train_cell, last, keep=("learning_rate",))  # the schedule of this run's config
+        step = int(optimizer.global_step.asnumpy().reshape(-1)[0])
+        say(f"resumed from {last} at step {step}")
+    out.start(step if cfg.resume else None)
+    progress = ProgressLogger(total_steps, batch * group, cfg.log_interval, step, say, data.unit)
+    say(f"{steps_per_epoch} steps per epoch, {total_steps} steps in all, batch {batch} x {group}")
+
+    with ExitStack() as stack:
+        sample_log = stack.enter_context(open(os.path.join(out.save_dir, f"samples_rank{rank}.csv"), "a",
+                                              encoding="utf-8")) if cfg.log_samples else None
+        nonfinite = 0
+        while step < total_steps:  # a second pass only if skipped corrupt samples used up the slack
+            order = sample_order(groups, cfg.train_mix, total_steps, batch, step, group, rank, cfg.seed,
+                                 lengths=data.lengths, bucket_steps=data.bucket_steps)
+            pass_start = step
+            for *inputs, indices in data.make_dataset(order).create_tuple_iterator(num_epochs=1):
+                loss_value = float(train_cell(*inputs)[0].asnumpy())
+                step += 1
+                final = step == total_steps
+                if sample_log:
+                    sample_log.write(f"{step},{' '.join(map(str, indices.asnumpy().tolist()))}\n")
+                progress.step(step, loss_value, float(lrs[step - 1]))
+                if not math.isfinite(loss_value):  # never saved, evaluated or pruned for
+                    nonfinite += 1
+                    say(f"step {step}: the loss is {loss_value}")
+                    if nonfinite >= cfg.nonfinite_patience or final:
+                        raise UsageError(f"training diverged: the loss was not finite for {nonfinite} step(s) in a "
+                                         f"row, up to step {step}; the checkpoints saved before are kept in "
+                                         f"{out.ckpt_dir}; lower --base_lr or --clip_grad_norm")
+                else:
+                    nonfinite = 0
+                    save = step % cfg.save_checkpoint_steps == 0 or final
+                    if save:
+                        out.save_step(train_cell, step, step // steps_per_epoch)
+                    out.add_loss(step, loss_value, write=save)  # saved with the checkpoint, before evaluating
+                    if evaluate is not None and cfg.eval_interval > 0 and (step % cfg.eval_interval == 0 or final):
+                        result = evaluate()
+                        train_cell.set_train(True)
+                        say(f"step {step}: validation {result.summary()}")
+                        out.offer_best(network, step, result.score)
+                        out.add_score(step, result.score)
+                if final:
+                    break
+            if step == pass_start:
+                raise UsageError(f"no training step could be made from {len(order)} samples in a row "
+                                 f"({data.source.skipped.summary()}); check the training data")
+    if data.source.skipped.any():
+        say(f"training data {data.source.skipped.summary()}")
+    say(f"training done: {out.step_path(total_steps)}; loss curve {out.curve.png_path}")
+    if out.best_score > -math.inf:
+        say(f"best validation score {out.best_score:.4f}: {out.best_path}")
+    return out.step_path(total_steps)

@@ -1,0 +1,147 @@
+"""Inputs and outputs of ``infer.py``: files, folders and list files expanded to (path, label or None) pairs;
+the base of the models' recognizers; the table of predictions, the metric when labels are known, and the
+``--output`` file.
+
+A list file has one item a line: ``path<TAB>label``, ICDAR ``path, "label"``, or ``path [label]``;
+relative paths are taken from the list's folder.  A file is an input by its extension, a list
+by its extension (.txt .tsv .lst .list) or, lacking one, by holding UTF-8 text.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Callable, Optional, Sequence
+
+from mindspore import nn
+
+from .config import resolve_path, with_overrides
+from .ctc import CTCLabelConverter
+from .errors import UsageError, log
+from .export import load_model
+from .metrics import Metric
+
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+LIST_EXTENSIONS = (".txt", ".tsv", ".lst", ".list")
+ICDAR_LINE = re.compile(r'^(?P<path>[^,]+),\s*"(?P<label>.*)"\s*$')
+Item = tuple[str, Optional[str]]
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """A recognised text, its confidence, and optional details (e.g. the time of each phone, alternatives
+    per character) that infer.py prints below the text and writes as a fourth column."""
+
+    text: str
+    confidence: float
+    details: str = ""
+
+
+def parse_list_line(line: str) -> Item:
+    """Split one list line into (path, label or None)."""
+    if "\t" in line:
+        path, label = line.split("\t", 1)
+        return path.strip(), label.strip()
+    match = ICDAR_LINE.match(line)
+    if match:
+        return match.group("path").strip(), match.group("label")
+    parts = line.split(maxsplit=1)
+    return parts[0], parts[1].strip() if len(parts) > 1 else None
+
+
+def _is_text(path: str) -> bool:
+    with open(path, "rb") as f:
+        head = f.read(4096)
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return err.start > len(head) - 4  # a character cut at the end of the sample
+    return b"\0" not in head
+
+
+def _read_list(path: str) -> list[Item]:
+    base = os.path.dirname(path)
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            lines = [line.rstrip("\n") for line in f if line.strip()]
+    except UnicodeDecodeError as err:
+        raise UsageError(f"list file {path} is not UTF-8 text: {err}") from err
+    return [(os.path.join(base, item), label) for item, label in map(parse_list_line, lines)]
+
+
+def collect_inputs(entries: Sequence[str], extensions: Sequence[str]) -> list[Item]:
+    """Expand files with one of ``extensions``, folders of them and list files into (path, label) pairs."""
+    extensions = tuple(e.lower() for e in extensions)
+    items: list[Item] = []
+    for entry in entries:
+        path = resolve_path(entry)
+        lower = path.lower()
+        if os.path.isdir(path):
+            names = sorted(n for n in os.listdir(path) if n.lower().endswith(extensions))
+            items += [(os.path.join(path, n), None) for n in names]
+        elif not os.path.exists(path):
+            raise UsageError(f"input {entry} does not exist")
+        elif lower.endswith(extensions):
+            items.append((path, None))
+        elif lower.endswith(LIST_EXTENSIONS) or _is_text(path):
+            items += _read_list(path)
+        else:
+            raise UsageError(f"input {entry} is neither a supported file ({' '.join(extensions)}) nor a list file")
+    if not items:
+        raise UsageError(f"no inputs found in {', '.join(entries)}")
+    return items
+
+
+class Recognizer:
+    """The common part of every model's ``Recognizer``: the network ``cfg`` describes, loaded from a ``.ckpt``
+    (or an exported ``.mindir``), its classes and the batch size; the model's subclass adds ``predict``.
+    ``overrides`` change config values for this recognizer (checked like command-line values)."""
+
+    def __init__(self, model_path: str, cfg: SimpleNamespace, batch_size: int,
+                 build_network: Callable[[SimpleNamespace], nn.Cell],
+                 label_converter: Callable[[SimpleNamespace], CTCLabelConverter], overrides: dict):
+        self.cfg = with_overrides(cfg, overrides, "Recognizer") if overrides else cfg
+        self.batch_size = batch_size
+        self.converter = label_converter(self.cfg)
+        self.network = load_model(model_path, lambda: build_network(self.cfg))
+
+
+def checked_output(output: str) -> str:
+    """The absolute ``--output`` path ("" for none), refused early when it cannot be written."""
+    path = resolve_path(output)
+    if path and (os.path.isdir(path) or not os.access(os.path.dirname(path), os.W_OK)):
+        raise UsageError(f"cannot write --output {path}: it is a folder, or its folder is missing or not writable")
+    return path
+
+
+def _output_line(path: str, prediction: Prediction) -> str:
+    details = f"\t{prediction.details}" if prediction.details else ""
+    return f"{path}\t{prediction.text}\t{prediction.confidence:.4f}{details}\n"
+
+
+def report(items: list[Item], predictions: list[Prediction], new_metric: Callable[[], Metric],
+           output: str) -> list[tuple[str, str, float]]:
+    """Print input, truth, text and confidence side by side (and the details), the metric over the labelled
+    inputs, and write ``path<TAB>text<TAB>confidence[<TAB>details]`` lines to ``output`` (when set); return
+    the (path, text, confidence) rows."""
+    rows = [(path, p.text, p.confidence) for (path, _), p in zip(items, predictions)]
+    width = min(40, max(len(os.path.basename(p)) for p, _, _ in rows))
+    log(f"{'input':<{width}}  {'truth':<15}{'recognized':<15}{'confidence':>10}")
+    for (path, label), (_, text, conf), prediction in zip(items, rows, predictions):
+        log(f"{os.path.basename(path)[:width]:<{width}}  {label or '':<15}{text:<15}{conf:>10.3f}")
+        if prediction.details:
+            log(f"{'':<{width}}  {prediction.details}")
+    labelled = [(label, p.text) for (_, label), p in zip(items, predictions) if label is not None]
+    if labelled:
+        metric = new_metric()
+        metric.update([text for _, text in labelled], [truth for truth, _ in labelled])
+        log(f"on the {len(labelled)} labelled inputs: {metric.summary()}")
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8") as f:
+                f.writelines(_output_line(path, p) for (path, _), p in zip(items, predictions))
+        except OSError as err:
+            raise UsageError(f"cannot write --output {output}: {err.strerror}") from err
+        log(f"wrote {len(rows)} predictions to {output}")
+    return rows

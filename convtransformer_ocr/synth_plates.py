@@ -1,0 +1,34 @@
+"""Synthesize Chinese licence plates for training and validation (``src/plate_synth.py`` says how, and which
+fonts and noise levels only validation plates get).
+
+    python synth_plates.py --out data/synth_plates --train 200000 --val 5000 --workers 2
+
+Writes OUT/train/gt.txt and OUT/val/gt.txt (``images/NNNNNNN.jpg<TAB>text``, read by train.py and eval.py
+through --train_dataset_path OUT/train --eval_dataset_path OUT/val), the images, and OUT/manifest.json.
+The same seed gives the same files whatever the number of workers.  Progress goes to stderr.
+"""
+from __future__ import annotations
+
+import argparse
+
+from src.model_utils.errors import UsageError, log, run_cli
+from src.plate_synth import synthesize
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", required=True, help="output folder")
+    parser.add_argument("--train", type=int, default=200000, help="training plates")
+    parser.add_argument("--val", type=int, default=5000, help="validation plates")
+    parser.add_argument("--seed", type=int, default=1, help="seed of every sample")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes")
+    args = parser.parse_args()
+    if args.train < 0 or args.val < 0 or args.train + args.val == 0:
+        raise UsageError("--train and --val must not be negative, and not both 0")
+    manifest = synthesize(args.out, {"train": args.train, "val": args.val}, args.seed, args.workers)
+    log(f"wrote {args.train} training and {args.val} validation plates to {args.out} "
+        f"({manifest['plates_per_second']} plates/s)")
+
+
+if __name__ == "__main__":
+    run_cli(main)
