@@ -251,6 +251,32 @@ def _lines_data(tmp: Path, _synth: str) -> dict[str, str]:
             "scut_without_images": str(tmp / "scut" / "test_img_id_gt.txt")}
 
 
+def _plate_data(tmp: Path, _synth: str) -> dict[str, str]:
+    """Synthesized plates (convtransformer_ocr/synth_plates.py), a CCPD folder with a foreign name, a gt.txt
+    with a missing image, a charset with a repeated character."""
+    import cv2
+    import numpy as np
+
+    plates = tmp / "plates"
+    subprocess.run([sys.executable, os.path.join(ROOT, "convtransformer_ocr", "synth_plates.py"), "--out",
+                    str(plates), "--train", "32", "--val", "8", "--workers", "1"], check=True, capture_output=True)
+    val = (plates / "val" / "gt.txt").read_text(encoding="utf-8").splitlines()
+    (tmp / "missing_gt").mkdir()
+    (tmp / "missing_gt" / "gt.txt").write_text("\n".join([f"{plates / 'val' / 'absent.jpg'}\t京A12345", *[
+        f"{plates / 'val' / line}" for line in val]]) + "\n", encoding="utf-8")
+    ccpd = tmp / "ccpd"
+    ccpd.mkdir()
+    scene = np.full((200, 300, 3), 90, np.uint8)
+    cv2.rectangle(scene, (60, 80), (240, 140), (200, 80, 20), -1)
+    cv2.imwrite(str(ccpd / "025-95_113-60&80_240&140-240&140_60&140_60&80_240&80-0_0_22_27_27_33_16-37-15.jpg"),
+                scene)
+    cv2.imwrite(str(ccpd / "holiday_photo.jpg"), scene)
+    (tmp / "repeated.txt").write_text("京\nA\n京\n", encoding="utf-8")
+    return {"train": str(plates / "train"), "val": str(plates / "val"),
+            "image": str(plates / "val" / val[0].split("\t")[0]), "missing_gt": str(tmp / "missing_gt"),
+            "ccpd": str(ccpd), "repeated_charset": str(tmp / "repeated.txt")}
+
+
 WORD_TRAIN = ("--train_dataset_path", "{train}", "--max_steps", "2", "--train_batch_size", "4", "--eval_interval",
               "0", "--warmup_steps", "0", "--log_interval", "1", "--save_dir", "{run}")
 WORD_LMDB_CASES = (
@@ -299,6 +325,19 @@ LINE_CASES = (
                                                             "--file_name", "{tmp}/x"), "error",
          "--export_width must be 0 (any width) or a multiple of 16"),
 )
+PLATE_TRAIN = ("--train_dataset_path", "{train}", "--max_steps", "2", "--train_batch_size", "4", "--eval_interval",
+               "0", "--warmup_steps", "0", "--log_interval", "1", "--save_dir", "{run}")
+PLATE_CASES = (
+    Case("CCPD folder with a foreign file name", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
+                                                              "{ccpd}"), "skip", "names not in the CCPD layout"),
+    Case("gt.txt with a missing image", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
+                                                    "{missing_gt}"), "skip", "corrupt images"),
+    Case("gt.txt and CCPD mixed", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val},{ccpd}"),
+         "error", "cannot mix gt.txt datasets and CCPD folders"),
+    Case("charset with a repeated character", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
+                                                          "{val}", "--charset", "{repeated_charset}"), "error",
+         "charset file {repeated_charset}"),
+)
 MODELS = (
     ModelRow("cnnctc", "cpu_small.yaml", "release/cnnctc_cpu_small.ckpt", WORD_TRAIN, ("--output_channel", "256"),
              _word_data, WORD_LMDB_CASES),
@@ -308,6 +347,8 @@ MODELS = (
              _speech_data, SPEECH_CASES),
     ModelRow("handwritten_zh", "cpu_small.yaml", "release/handwritten_zh_cpu_small.ckpt", LINE_TRAIN,
              ("--stem_channels", "16"), _lines_data, LINE_CASES),
+    ModelRow("convtransformer_ocr", "cpu_small.yaml", "release/convtransformer_ocr_cpu_small.ckpt", PLATE_TRAIN,
+             ("--embed_dim", "48"), _plate_data, PLATE_CASES),
 )
 CASES = [pytest.param(row, case, id=f"{row.folder}: {case.name}") for number, row in enumerate(MODELS)
          for case in GENERIC + row.cases if case.every_model or number == 0]

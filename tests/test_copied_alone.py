@@ -14,8 +14,10 @@ from conftest import ROOT
 from sync_model_utils import model_folders
 
 DISTRIBUTIONS = {"cv2": "opencv-python-headless", "yaml": "PyYAML", "PIL": "pillow"}  # import name -> requirement name
-CKPT_PREFIX = {"cnnctc": "CNNCTC", "crnn": "CRNN", "ctcmodel": "ctc", "handwritten_zh": "handwritten_zh"}
-COUNT_COLUMN = {"handwritten_zh": 3}  # where eval.py's last row holds the sample count (default: last)
+CKPT_PREFIX = {"cnnctc": "CNNCTC", "crnn": "CRNN", "ctcmodel": "ctc", "handwritten_zh": "handwritten_zh",
+               "convtransformer_ocr": "ConvNextViT"}
+COUNT_CELL = {"handwritten_zh": (-1, 3), "convtransformer_ocr": (-3, -1)}  # (line, column) of eval.py's sample
+# count (default: the last column of the last line)
 
 
 def _run(folder: str, script: str, *args: str) -> subprocess.CompletedProcess:
@@ -58,6 +60,11 @@ def test_train_eval_export_in_a_lone_copy(model, synth_words, tmp_path):
         _run(folder, "synth_lines.py", "--out", "lines", "--train", "16", "--val", "48", "--workers", "1",
              "--min_chars", "2", "--max_chars", "3")
         train_path, val_path = (os.path.join(folder, "lines", split, "gt.txt") for split in ("train", "val"))
+    elif model == "convtransformer_ocr":
+        _run(folder, "synth_plates.py", "--out", "plates", "--train", "16", "--val", "48", "--workers", "1")
+        train_path, val_path = (os.path.join(folder, "plates", split) for split in ("train", "val"))
+        small += ["--dims", "[8,8,8,8]", "--depths", "[1,1,1,1]", "--embed_dim", "8", "--vit_depth", "1",
+                  "--num_heads", "2"]
     else:
         train_path, val_path = os.path.join(synth_words, "train"), os.path.join(synth_words, "val")
     train = _run(folder, "train.py", *small, "--train_dataset_path", train_path, "--eval_dataset_path", val_path,
@@ -66,7 +73,8 @@ def test_train_eval_export_in_a_lone_copy(model, synth_words, tmp_path):
     assert "step 4/4" in train.stdout and "step 4: validation" in train.stdout
     ckpt = os.path.join(folder, "out", "ckpt", f"{CKPT_PREFIX[model]}-4.ckpt")
     evaluation = _run(folder, "eval.py", *small, "--checkpoint_path", ckpt, "--eval_dataset_path", val_path)
-    assert evaluation.stdout.strip().splitlines()[-1].split()[COUNT_COLUMN.get(model, -1)] == "48"
+    line, column = COUNT_CELL.get(model, (-1, -1))
+    assert evaluation.stdout.strip().splitlines()[line].split()[column] == "48"
     _run(folder, "export.py", *small, "--checkpoint_path", ckpt, "--file_name", "small")
     assert os.path.getsize(os.path.join(folder, "small.mindir")) > 100_000
 

@@ -198,3 +198,30 @@ def logits_of(model: ConvNextViT, rgb_lines: list, width: int = LINE) -> np.ndar
     windows = torch.from_numpy(np.concatenate([modelscope_windows(rgb, width) for rgb in rgb_lines]))
     with torch.no_grad():
         return (model(windows) if width == LINE else model.forward_window(windows)).numpy()
+
+
+BLANK = 0
+
+
+class LineTwin(nn.Module):
+    """The twin taking what the MindSpore network takes: padded RGB lines [N, 3, 32, W] in [0, 1], W = 804
+    (three windows cut here, as ModelScope's preprocessor does) or 300 (one window, a plate)."""
+
+    def __init__(self, model: ConvNextViT):
+        super().__init__()
+        self.model = model
+
+    def forward(self, lines: torch.Tensor) -> torch.Tensor:
+        if lines.shape[-1] == WINDOW:
+            return self.model.forward_window(lines)
+        windows = torch.stack([lines[..., left:left + WINDOW] for left in WINDOW_LEFTS], 1)
+        return self.model(windows.reshape(-1, *windows.shape[2:]))
+
+
+def build_twin(cfg) -> LineTwin:
+    """The twin at the size of a convtransformer_ocr config (classes as the network's head), default
+    initialisation (scripts/benchmark.py --vs-torch)."""
+    from convtransformer_ocr.src.charset import num_classes
+
+    return LineTwin(ConvNextViT(tuple(cfg.depths), tuple(cfg.dims), cfg.embed_dim, cfg.vit_depth, cfg.num_heads,
+                                cfg.mlp_ratio, num_classes(cfg)))

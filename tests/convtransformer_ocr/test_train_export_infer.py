@@ -1,6 +1,6 @@
 """ConvNextViT end to end through its entry scripts in graph mode on a tiny profile and synthesized plates:
 training (falling loss, exact resume), the eval table, MINDIR export with a dynamic batch, ONNX, inference
-from ckpt and MINDIR with the Recognizer, the hub names, and bad inputs as one ``error:`` line."""
+from ckpt and MINDIR with the Recognizer, and bad inputs as one ``error:`` line."""
 from __future__ import annotations
 
 import csv
@@ -117,18 +117,6 @@ def test_infer_from_checkpoint_and_mindir_agree_with_the_recognizer(trained, tmp
     cfg = load_config(["--config_path", os.path.join(MODEL_DIR, "cpu_small.yaml"), *TINY[2:]])
     texts = [p.text for p in Recognizer(trained["ckpt"], cfg, batch_size=4).predict([p for p, _ in rows[name + ".mindir"]])]
     assert texts == [t for _, t in rows[trained["ckpt"]]]
-
-
-def test_hub_names_build_the_configured_networks():
-    sys.path.insert(0, MODEL_DIR)
-    try:
-        import mindspore_hub_conf as hub
-    finally:
-        sys.path.remove(MODEL_DIR)
-    small = hub.create_network("convtransformer_ocr_cpu_small", vit_depth=1)
-    assert small.vitstr.head.weight.shape == (74, 96)
-    with pytest.raises(ValueError, match="convtransformer_ocr_licenseplate"):
-        hub.create_network("convtransformer")
 
 
 @pytest.mark.parametrize("case", ["missing", "broken_gt"])
