@@ -1,5 +1,7 @@
 """Convert a ctcmodel checkpoint of MindSpore <= 1.5 on Ascend (the official Hub checkpoint, MindSpore 1.3:
-``lstm.weight_fw0`` ...) into one that eval.py, export.py, infer.py and ``--pretrained`` load.
+``lstm.weight_fw0`` ...) into a checkpoint of this network's names, without training state.  eval.py, export.py,
+infer.py, ``--pretrained`` and the hub also load the legacy file directly (the network's ``convert_checkpoint``
+hook converts it on every load); this writes the converted file once.
 
     python convert_legacy.py ctcmodel_ascend_v130_timit_research_audio_bestpathLER30.38_prefixsearchLER30.05.ckpt \
         ctcmodel_v130.ckpt
@@ -14,7 +16,6 @@ from __future__ import annotations
 import argparse
 from typing import Optional, Sequence
 
-from src.legacy import load_checkpoint
 from src.model_utils.checkpoint import load_into, save_atomic
 from src.model_utils.config import DEFAULT_CONFIG, load_config, resolve_path
 from src.model_utils.errors import UsageError, log, run_cli
@@ -31,7 +32,7 @@ def main(argv: Optional[Sequence[str]] = None) -> str:
         raise UsageError(f"the output file must end with .ckpt, got {args.dst}")
     cfg = load_config(["--config_path", args.config_path])
     net = build_network(cfg)
-    ignored = load_checkpoint(net, resolve_path(args.src))
+    _, ignored = load_into(net, resolve_path(args.src))
     dst = save_atomic(net, resolve_path(args.dst))
     load_into(build_network(cfg), dst)  # what eval.py and infer.py will do
     log(f"converted {args.src} to {dst} ({len(ignored)} training-state entries left out)")

@@ -3,15 +3,13 @@ classes), which takes features [N, T, 39] and frame counts [N].
 
 Names: ``ctcmodel`` (the official network, default_config.yaml) and ``ctcmodel_cpu_small`` (cpu_small.yaml:
 the same network, batches bucketed by length).  Keyword arguments override config values, e.g.
-``create_network("ctcmodel", pad_mode="bucket")``.  ``convert_checkpoint`` lets the hub load the official
-card's checkpoint (MindSpore 1.3 on Ascend, older LSTM names; ``src/legacy.py``).
+``create_network("ctcmodel", pad_mode="bucket")``.  The network's ``convert_checkpoint`` method lets the hub load
+the official card's checkpoint (MindSpore 1.3 on Ascend, older LSTM names; ``src/legacy.py``).
 """
 from __future__ import annotations
 
-import mindspore as ms
 from mindspore import nn
 
-from src.legacy import convert_legacy, is_legacy
 from src.model_utils.config import named_config
 from src.network import build_network
 
@@ -22,13 +20,3 @@ def create_network(name: str, *args, **kwargs) -> nn.Cell:
     """Build the named network; ``kwargs`` override its config values."""
     return build_network(named_config(name, CONFIGS, args, kwargs))
 
-
-def convert_checkpoint(params: dict) -> dict:
-    """A checkpoint's name -> Parameter dict with MindSpore <= 1.5 Ascend LSTM names converted to this network's
-    (default_config.yaml's sizes); any other checkpoint unchanged."""
-    if not is_legacy(params):
-        return params
-    cfg = named_config("ctcmodel", CONFIGS, (), {})
-    arrays = convert_legacy({n: p.asnumpy() for n, p in params.items()}, cfg.hidden_size, cfg.num_layers,
-                            cfg.feature_dim)
-    return {n: ms.Parameter(ms.Tensor(v), name=n) for n, v in arrays.items()}

@@ -101,7 +101,7 @@ def _reason(err: Exception) -> str:
 
 
 class HubNetwork(NamedTuple):
-    """A network built by a model's hub conf, and the conf's ``convert_checkpoint(params) -> params`` hook
+    """A network built by a model's hub conf, and the network's ``convert_checkpoint(params) -> params`` method
     (None when it has none), which maps the names of checkpoints it publishes in an older layout."""
 
     network: nn.Cell
@@ -110,7 +110,7 @@ class HubNetwork(NamedTuple):
 
 def create_network(model_dir: str, name: str, *args, **kwargs) -> HubNetwork:
     """Import ``model_dir/mindspore_hub_conf.py`` in isolation and return ``create_network(name, ...)`` with the
-    conf's checkpoint hook."""
+    network's checkpoint hook."""
     conf = os.path.join(model_dir, f"{HUB_CONF}.py")
     if not os.path.isfile(conf):
         raise ModelNotAvailableError(f"model folder {model_dir} has no {HUB_CONF}.py")
@@ -130,5 +130,5 @@ def create_network(model_dir: str, name: str, *args, **kwargs) -> HubNetwork:
         net = entry(name, *args, **kwargs)
     if not isinstance(net, nn.Cell):
         raise TypeError(f"{conf}: {ENTRY_POINT}({name!r}) returned {type(net).__name__}, not a mindspore.nn.Cell")
-    hook = getattr(module, CHECKPOINT_HOOK, None)
+    hook = getattr(net, CHECKPOINT_HOOK, None)
     return HubNetwork(net, hook if callable(hook) else None)

@@ -20,9 +20,8 @@ from typing import Iterable, Mapping
 
 import mindspore as ms
 import numpy as np
-from mindspore import nn
 
-from .model_utils.checkpoint import is_train_state, load_params, read_checkpoint
+from .model_utils.checkpoint import is_train_state
 from .model_utils.errors import CheckpointError
 
 PREFIX = "lstm."
@@ -92,18 +91,14 @@ def convert_legacy(params: Mapping[str, np.ndarray], hidden_size: int, num_layer
     return out
 
 
-def load_checkpoint(net: nn.Cell, path: str) -> list[str]:
-    """Load ``path`` into a ``CTCModel`` strictly, converting a legacy checkpoint first; return the names ignored
-    as training state."""
-    params = read_checkpoint(path)
+def convert_params(params: Mapping[str, ms.Parameter], hidden_size: int, num_layers: int,
+                   input_size: int) -> dict[str, ms.Parameter]:
+    """A checkpoint's name -> Parameter dict with the LSTM of a legacy Ascend checkpoint converted
+    (``convert_legacy``) and the training state kept as it is (a strict load reports it as ignored); any other
+    checkpoint unchanged."""
     if not is_legacy(params):
-        return load_params(net, params, f"checkpoint {path}")
-    lstm = net.lstm
-    try:
-        converted = convert_legacy({n: p.asnumpy() for n, p in params.items()}, lstm.hidden_size, lstm.num_layers,
-                                   lstm.w_ih_list[0].shape[1])
-    except CheckpointError as err:
-        raise CheckpointError(f"checkpoint {path}: {err}") from err
-    load_params(net, {n: ms.Parameter(ms.Tensor(v), name=n) for n, v in converted.items()},
-                f"converted legacy checkpoint {path}")
-    return sorted(n for n in params if is_train_state(n))
+        return dict(params)
+    converted = convert_legacy({n: p.asnumpy() for n, p in params.items() if not is_train_state(n)}, hidden_size,
+                               num_layers, input_size)
+    state = {n: p for n, p in params.items() if is_train_state(n)}
+    return {**state, **{n: ms.Parameter(ms.Tensor(v), name=n) for n, v in converted.items()}}

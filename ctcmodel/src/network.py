@@ -19,6 +19,7 @@ from types import SimpleNamespace
 import mindspore as ms
 from mindspore import nn, ops
 
+from .legacy import convert_params
 from .phones import NUM_CLASSES
 
 
@@ -61,6 +62,12 @@ class CTCModel(nn.Cell):
         super().__init__()
         self.lstm = LengthAwareLSTM(input_size, hidden_size, num_layers, use_lengths)
         self.embedding = nn.Dense(2 * hidden_size, num_class)
+
+    def convert_checkpoint(self, params: dict) -> dict:
+        """The checkpoint loaders' hook (``model_utils.checkpoint.load_into``, the hub): a MindSpore <= 1.5
+        Ascend checkpoint (the official Hub card's) converted to this network's names and layout
+        (``src/legacy.py``); any other checkpoint unchanged."""
+        return convert_params(params, self.lstm.hidden_size, self.lstm.num_layers, self.lstm.w_ih_list[0].shape[1])
 
     def construct(self, features, lengths):
         hidden = self.lstm(features, lengths)

@@ -1,6 +1,7 @@
 """ctcmodel checkpoints of MindSpore <= 1.5 on Ascend (``lstm.weight_fw0`` ..., DynamicRNN layout) convert to
 ``CTCModel`` parameters whose logits equal a NumPy forward of the legacy cell; the CLI refuses broken files in one
-line; official >= 1.6 training checkpoints (names of ``CTCModel`` plus Adam state) load unchanged."""
+line; the entry scripts load legacy files directly (the network's hook); official >= 1.6 training checkpoints (names
+of ``CTCModel`` plus Adam state) load unchanged."""
 from __future__ import annotations
 
 import mindspore as ms
@@ -8,7 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import run_script
-from ctcmodel.src.legacy import convert_legacy, is_legacy, legacy_shapes, load_checkpoint
+from ctcmodel.src.legacy import convert_legacy, is_legacy, legacy_shapes
 from ctcmodel.src.model_utils.checkpoint import load_into, load_params, read_checkpoint
 from ctcmodel.src.model_utils.errors import CheckpointError
 from ctcmodel.src.network import CTCModel
@@ -98,7 +99,7 @@ def test_detector_tells_legacy_names():
 
 
 def test_legacy_file_loads_with_the_logits_of_the_legacy_cell(net, legacy, legacy_file, features):
-    ignored = load_checkpoint(net, legacy_file)
+    _, ignored = load_into(net, legacy_file)  # the network's convert_checkpoint hook converts it
     assert sorted(ignored) == sorted(set(_with_adam_state(legacy)) - set(legacy))
     np.testing.assert_allclose(_logits(net, features), _legacy_logits(legacy, features, 0.0), rtol=0, atol=1e-4)
 
@@ -128,6 +129,17 @@ def test_cli_writes_a_strictly_loadable_checkpoint(legacy, legacy_file, tmp_path
     for name, value in expected.items():
         np.testing.assert_array_equal(saved[name], value, err_msg=name)
 
+
+
+def test_entry_scripts_take_a_legacy_file_directly(legacy, legacy_file, tmp_path):
+    """export.py (as eval.py, infer.py and --pretrained: model_utils' load_into) converts through the network's
+    hook: its network-only checkpoint holds the converted weights."""
+    name = str(tmp_path / "network")
+    run_script("ctcmodel", "export.py", "--device_target", "CPU", "--checkpoint_path", legacy_file,
+               "--file_format", "CKPT", "--file_name", name)
+    saved = {n: p.asnumpy() for n, p in read_checkpoint(name + ".ckpt").items()}
+    for n, value in convert_legacy(legacy, HIDDEN, LAYERS, INPUT).items():
+        np.testing.assert_array_equal(saved[n], value, err_msg=n)
 
 def test_cli_refuses_an_unmapped_name_in_one_line(legacy, tmp_path):
     src = _save(tmp_path / "broken.ckpt", {**legacy, "lstm.weight_fw2": np.zeros((384, 512), np.float16)})

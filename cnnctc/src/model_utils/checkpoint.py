@@ -24,6 +24,7 @@ TRAIN_STATE_PREFIXES = ("moment.", "moment1.", "moment2.", "mean_grad.", "mean_s
                         "adam_m.", "adam_v.", "stat.")
 TRAIN_STATE_NAMES = ("global_step", "learning_rate", "scale_sense", "beta1_power", "beta2_power", "momentum",
                      "step", "epoch", "epoch_num", "step_num", "best_score", "sequence_length", "labels_indices")
+CONVERT_HOOK = "convert_checkpoint"  # a network method mapping older checkpoint layouts to its own
 
 
 def save_atomic(cell: nn.Cell, path: str, append_dict: Optional[dict] = None) -> str:
@@ -114,10 +115,19 @@ def check_fit(params: dict, cell: nn.Cell, source: str, keep: Sequence[str] = ()
 def load_into(cell: nn.Cell, path: str, keep: Sequence[str] = ()) -> tuple[dict, list[str]]:
     """Load ``path`` into ``cell`` strictly; return (the file's dict, names ignored as training state).
 
+    A network whose class defines ``convert_checkpoint(params) -> params`` (``CONVERT_HOOK``: checkpoints of
+    its own published in an older layout, e.g. another MindSpore version's names) gets the file's dict through
+    it first, wherever it is loaded (evaluation, export, inference, ``--pretrained``, the hub).
     ``keep``: parameters of ``cell`` that keep their built value (e.g. the learning-rate schedule, which
     comes from the config when a run is resumed with another number of steps).
     """
     params = read_checkpoint(path)
+    convert = getattr(cell, CONVERT_HOOK, None)
+    if convert is not None:
+        try:
+            params = convert(params)
+        except CheckpointError as err:
+            raise CheckpointError(f"checkpoint {path}: {err}") from err
     return params, load_params(cell, params, f"checkpoint {path}", keep)
 
 
