@@ -1,5 +1,6 @@
 """The released cpu_small checkpoints: intact (sha256), load strictly, and really read unseen words (or, for
-ctcmodel, recognise the phones of unseen voices)."""
+ctcmodel, recognise the phones of unseen voices; handwritten_zh, lines in an unseen font; convtransformer_ocr,
+plates of unseen fonts and noise levels)."""
 from __future__ import annotations
 
 import hashlib
@@ -14,7 +15,10 @@ from conftest import ROOT, run_script
 
 # word models: folder -> (released checkpoint, column of the reported accuracy in eval.py's last line, floor in %)
 WORD_RELEASES = {"cnnctc": ("release/cnnctc_cpu_small.ckpt", 1, 75.0), "crnn": ("release/crnn_cpu_small.ckpt", 3, 80.0)}
-RELEASES = {**WORD_RELEASES, "ctcmodel": ("release/ctcmodel_cpu_small.ckpt",)}
+HANDWRITTEN_FLOOR, PLATES_FLOOR = 0.0, 0.0  # set from the released runs below
+RELEASES = {**WORD_RELEASES, "ctcmodel": ("release/ctcmodel_cpu_small.ckpt",),
+            "handwritten_zh": ("release/handwritten_zh_cpu_small.ckpt",),
+            "convtransformer_ocr": ("release/convtransformer_ocr_cpu_small.ckpt",)}
 
 
 @pytest.mark.parametrize("model", sorted(RELEASES))
@@ -69,3 +73,25 @@ def test_released_ctcmodel_recognises_phones_of_unseen_voices(tmp_path):
     best_path_39 = proc.stdout.strip().splitlines()[-1].split()
     assert best_path_39[:4] == ["best", "path,", "39", "phones"] and best_path_39[-1] == "32"
     assert float(best_path_39[4]) <= 35.0, proc.stdout  # 26.00% measured on 240 utterances: the README
+
+
+def test_released_handwritten_zh_reads_lines_in_an_unseen_font(tmp_path):
+    """200 fresh validation lines (a seed not used for training; LXGW WenKai, a family never used in training)."""
+    run_script("handwritten_zh", "synth_lines.py", "--out", str(tmp_path), "--train", "0", "--val", "200",
+               "--seed", "11", "--min_chars", "4", "--max_chars", "12")
+    proc = run_script("handwritten_zh", "eval.py", "--config_path", "cpu_small.yaml", "--checkpoint_path",
+                      RELEASES["handwritten_zh"][0], "--eval_dataset_path", str(tmp_path / "val" / "gt.txt"))
+    row = proc.stdout.strip().splitlines()[-1].split()
+    assert row[3] == "200" and row[5] == "0"
+    assert float(row[1]) >= HANDWRITTEN_FLOOR, proc.stdout  # 1 - CER measured on 1,000 lines: the README
+
+
+def test_released_convtransformer_ocr_reads_plates_of_unseen_styles(tmp_path):
+    """300 fresh validation plates (a seed not used for training; fonts and noise levels never used in training)."""
+    run_script("convtransformer_ocr", "synth_plates.py", "--out", str(tmp_path), "--train", "0", "--val", "300",
+               "--seed", "11")
+    proc = run_script("convtransformer_ocr", "eval.py", "--config_path", "cpu_small.yaml", "--checkpoint_path",
+                      RELEASES["convtransformer_ocr"][0], "--eval_dataset_path", str(tmp_path / "val"))
+    row = proc.stdout.strip().splitlines()[-3].split()
+    assert row[-1] == "300"
+    assert float(row[1]) >= PLATES_FLOOR, proc.stdout  # line accuracy measured on 2,000 plates: the README

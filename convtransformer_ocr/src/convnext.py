@@ -40,14 +40,14 @@ class ChannelsFirstLayerNorm(nn.Cell):
 class ConvNeXtBlock(nn.Cell):
     """x + gamma * Linear(GELU(Linear(LayerNorm(dwconv7x7(x))))), the linear layers on channels-last tensors."""
 
-    def __init__(self, dim: int):
+    def __init__(self, dim: int, layer_scale_init: float = LAYER_SCALE_INIT):
         super().__init__()
         self.dwconv = nn.Conv2d(dim, dim, 7, pad_mode="pad", padding=3, group=dim, has_bias=True)
         self.norm = nn.LayerNorm((dim,), epsilon=LAYER_NORM_EPS)
         self.pwconv1 = nn.Dense(dim, 4 * dim)
         self.act = ExactGELU()
         self.pwconv2 = nn.Dense(4 * dim, dim)
-        self.gamma = ms.Parameter(initializer(LAYER_SCALE_INIT, (dim,)), name="gamma")
+        self.gamma = ms.Parameter(initializer(layer_scale_init, (dim,)), name="gamma")
 
     def construct(self, x):
         y = ops.transpose(self.dwconv(x), (0, 2, 3, 1))  # [N, H, W, C]
@@ -58,7 +58,8 @@ class ConvNeXtBlock(nn.Cell):
 class ConvNeXt(nn.Cell):
     """``downsample_layers`` (stem: conv, LayerNorm; then LayerNorm, conv (2, 1)) interleaved with ``stages``."""
 
-    def __init__(self, depths: Sequence[int], dims: Sequence[int], in_channels: int = 1):
+    def __init__(self, depths: Sequence[int], dims: Sequence[int], in_channels: int = 1,
+                 layer_scale_init: float = LAYER_SCALE_INIT):
         super().__init__()
         stem = nn.SequentialCell([
             nn.Conv2d(in_channels, dims[0], STEM_STRIDE, stride=STEM_STRIDE, pad_mode="valid", has_bias=True),
@@ -68,7 +69,7 @@ class ConvNeXt(nn.Cell):
                                nn.Conv2d(dims[i], dims[i + 1], (2, 1), stride=(2, 1), pad_mode="valid",
                                          has_bias=True)])
             for i in range(len(dims) - 1)])
-        self.stages = nn.CellList([nn.SequentialCell([ConvNeXtBlock(dim) for _ in range(depth)])
+        self.stages = nn.CellList([nn.SequentialCell([ConvNeXtBlock(dim, layer_scale_init) for _ in range(depth)])
                                    for depth, dim in zip(depths, dims)])
 
     def construct(self, x):

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from mindspore import nn, ops
 
 from .charset import num_classes
-from .convnext import ConvNeXt
+from .convnext import LAYER_SCALE_INIT, ConvNeXt
 from .model_utils.errors import ConfigError
 from .vit import ViTSTR
 
@@ -54,13 +54,14 @@ class ConvNextViT(nn.Cell):
 
     def __init__(self, num_classes: int, line_width: int = 804, window_width: int = 300, window_overlap: int = 48,
                  depths: tuple = (3, 3, 8, 3), dims: tuple = (96, 192, 256, 512), embed_dim: int = 192,
-                 vit_depth: int = 12, num_heads: int = 3, mlp_ratio: float = 4.0):
+                 vit_depth: int = 12, num_heads: int = 3, mlp_ratio: float = 4.0,
+                 layer_scale_init: float = LAYER_SCALE_INIT):
         super().__init__()
         self.plan = window_plan(line_width, window_width, window_overlap)
         self.window_width = window_width
         self.steps = window_width // PIXELS_PER_STEP
         self.embed_dim = embed_dim
-        self.cnn_model = ConvNeXt(depths, dims)
+        self.cnn_model = ConvNeXt(depths, dims, layer_scale_init=layer_scale_init)
         self.vitstr = ViTSTR(dims[-1], self.steps, embed_dim, vit_depth, num_heads, mlp_ratio, num_classes)
 
     def construct(self, x):
@@ -97,7 +98,7 @@ def build_network(cfg: SimpleNamespace) -> ConvNextViT:
         raise ConfigError(f"--vit_depth {cfg.vit_depth} and --mlp_ratio {cfg.mlp_ratio} must be positive")
     return ConvNextViT(num_classes(cfg), cfg.line_width, cfg.window_width, cfg.window_overlap,
                        _ints(cfg, "depths"), _ints(cfg, "dims"), cfg.embed_dim, cfg.vit_depth, cfg.num_heads,
-                       cfg.mlp_ratio)
+                       cfg.mlp_ratio, cfg.layer_scale_init)
 
 
 def input_shape(cfg: SimpleNamespace) -> tuple:
