@@ -110,8 +110,6 @@ def test_mindir_export_has_a_dynamic_batch(tmp_path):
 
 def test_layer_scale_init_sets_every_block_gamma():
     """``layer_scale_init``: ConvNeXt's 1e-6 by default (ModelScope), 1.0 for the shallow plate profile."""
-    from convtransformer_ocr.src.network import build_network
-
     for config, value in (("default_config.yaml", 1e-6), ("cpu_small.yaml", 1.0)):
         cfg = load_config(["--config_path", os.path.join(ROOT, "convtransformer_ocr", config), "--vit_depth", "1"])
         gammas = [p.asnumpy() for p in build_network(cfg).cnn_model.get_parameters()
