@@ -48,7 +48,11 @@ REQUIRED = [OFFICIAL, "mindspore/ascend/1.3/ctcmodel_v1.3", SMALL, "mindspore/as
 # Parameter count of every card whose model is built; a model that lands adds its card here.
 EXPECTED_PARAMS = {OFFICIAL: 44_308_229, SMALL: 2_782_301, "mindspore/ascend/2.10/crnn_minivgg_v1.0": 8_333_861,
                    "mindspore/cpu/2.10/crnn_cpu_small_v1.0": 919_397, "mindspore/ascend/1.3/ctcmodel_v1.3": 584_254,
-                   "mindspore/cpu/2.10/ctcmodel_cpu_small_v1.0": 584_254}
+                   "mindspore/cpu/2.10/ctcmodel_cpu_small_v1.0": 584_254,
+                   "mindspore/ascend/2.10/handwritten_zh_v1.0": 17_226_747,  # 17,215,867 trainable + BN statistics
+                   "mindspore/cpu/2.10/handwritten_zh_cpu_small_v1.0": 1_548_195,
+                   "mindspore/ascend/2.10/convtransformer_ocr_v1.0": 19_177_980,
+                   "mindspore/cpu/2.10/convtransformer_ocr_cpu_small_v1.0": 632_458}
 OFFICIAL_SHA = "c6a340120565c3b93ed7e63a9bc2a69428510000051338f4ae0f6b66ea4623dd"
 OFFICIAL_PATH = ("/model_zoo/r1.1/cnnctc_ascend_v111_offical_cv_bs192_acc85/"
                  "cnnctc_ascend_v111_offical_cv_bs192_acc85.ckpt")
