@@ -1,5 +1,6 @@
 """The network against the reference: 17.270 M parameters and 134.513 GFLOPs (within 2 %), 125 x 4059 outputs
-for 96 x 2000, W / 16 steps for other widths, graph mode on a narrow profile, training steps, MINDIR export."""
+for 96 x 2000, W / 16 steps for other widths, graph mode on a narrow profile (training, resume and exports:
+test_handwritten_zh_train_export_infer.py)."""
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -7,12 +8,10 @@ from types import SimpleNamespace
 import mindspore as ms
 import numpy as np
 import pytest
-from mindspore import nn
 
 from handwritten_zh.src.flops import count_flops
-from handwritten_zh.src.model_utils.ctc import CTCLoss, NetWithLoss
 from handwritten_zh.src.model_utils.errors import ConfigError
-from handwritten_zh.src.network import HandwrittenZhNet, TimeMajor, build_network
+from handwritten_zh.src.network import build_network
 
 FULL = SimpleNamespace(charset="charsets/scut_ept.txt", max_label_length=60, stem_channels=32,
                        stage_channels=[64, 128, 256, 512], stage_blocks=[1, 3, 3, 1], image_height=96, bn_momentum=0.9)
@@ -58,31 +57,6 @@ def test_steps_are_width_over_16(narrow_net, batch, width):
 def test_narrow_profile_is_the_same_architecture(full_net, narrow_net):
     assert [p.name for p in narrow_net.get_parameters()] == [p.name for p in full_net.get_parameters()]
     assert sum(p.size for p in narrow_net.trainable_params()) == 2_250_883
-
-
-def test_graph_mode_training_steps_lower_the_loss():
-    net = HandwrittenZhNet(4059, 8, (16, 32, 64, 128), (1, 1, 1, 1))
-    step = nn.TrainOneStepCell(NetWithLoss(net, CTCLoss(blank=0)), nn.Adam(net.trainable_params(), 1e-3))
-    step.set_train(True)
-    rng = np.random.default_rng(0)
-    x = ms.Tensor(rng.uniform(0, 255, (2, 1, 96, 128)).astype(np.float32))
-    labels = ms.Tensor(np.array([[5, 6, 7, 0], [9, 10, 0, 0]], np.int32))
-    lengths = ms.Tensor(np.array([3, 2], np.int32))
-    losses = [float(step(x, labels, lengths).asnumpy()) for _ in range(8)]
-    assert np.isfinite(losses).all() and losses[-1] < losses[0]
-
-
-def test_mindir_exports_with_dynamic_width_and_time_major_option(narrow_net, tmp_path):
-    x = np.random.default_rng(1).uniform(0, 255, (2, 1, 96, 96)).astype(np.float32)
-    expected = narrow_net(ms.Tensor(x)).asnumpy()
-    ms.export(narrow_net, ms.Tensor(shape=[None, 1, 96, None], dtype=ms.float32), file_name=str(tmp_path / "dyn"),
-              file_format="MINDIR")
-    loaded = nn.GraphCell(ms.load(str(tmp_path / "dyn.mindir")))
-    np.testing.assert_allclose(loaded(ms.Tensor(x)).asnumpy(), expected, rtol=1e-4, atol=1e-3)
-    assert loaded(ms.Tensor(x[:1, :, :, :32])).shape == (1, 2, 4059)
-    time_major = TimeMajor(narrow_net)
-    time_major.set_train(False)
-    assert time_major(ms.Tensor(x)).shape == (6, 2, 4059)
 
 
 @pytest.mark.parametrize("changes", [{"stage_blocks": [1, 3, 3]}, {"image_height": 80}])

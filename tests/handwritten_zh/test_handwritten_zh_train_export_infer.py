@@ -23,7 +23,7 @@ from handwritten_zh.src.network import build_network
 SMALL = ["--config_path", "cpu_small.yaml"]
 STEPS = 30
 TRAIN = ["--max_steps", str(STEPS), "--train_batch_size", "8", "--base_lr", "0.002", "--warmup_steps", "2",
-         "--save_checkpoint_steps", "15", "--log_interval", "5", "--bucket_steps", "3"]
+         "--save_checkpoint_steps", "15", "--log_interval", "5", "--bucket_steps", "3", "--width_step", "256"]
 
 
 @pytest.fixture(scope="module")
