@@ -1,7 +1,8 @@
 """Device and parallel context: graph mode on the configured device, seeds, data parallel when distributed.
 
 Ascend jobs launched with a rank table (``RANK_TABLE_FILE``) or by ``msrun`` / ``mpirun`` call
-``init()``; gradients are averaged across devices.
+``init()``; gradients are averaged across devices.  Every rank of a distributed job logs ``rank R of N, pid P``
+first, by which the launchers name the rank of a process that failed.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import mindspore as ms
 import mindspore.dataset as ds
 from mindspore.communication import get_group_size, get_rank, init
 
-from .errors import UsageError
+from .errors import UsageError, log
 
 DEVICES = ("Ascend", "GPU", "CPU")
 
@@ -32,6 +33,7 @@ def setup_context(cfg: SimpleNamespace, distributed: bool = False) -> tuple[int,
             raise UsageError(f"cannot start the distributed job on {cfg.device_target} (launch it with msrun, "
                              f"mpirun or a rank table): {str(err).strip().splitlines()[0]}") from err
         rank, group = get_rank(), get_group_size()
+        log(f"rank {rank} of {group}, pid {os.getpid()}")
         ms.set_auto_parallel_context(parallel_mode=ms.ParallelMode.DATA_PARALLEL, gradients_mean=True,
                                      device_num=group)
         return rank, group
