@@ -1,5 +1,6 @@
-"""hccl_tools.py (the model folders' shared scripts/ copy, run through scripts/hccl_tools.py): rank tables made from hccn.conf files (exact JSON), make -> check round trips, and
-broken tables reported as one ``error:`` line with exit status 2 (CLI) or a UsageError (function)."""
+"""hccl_tools.py (the model folders' shared scripts/ copy, run through scripts/hccl_tools.py): rank tables made
+from hccn.conf files (exact JSON), make -> check round trips, one server's ranks, and broken tables reported as
+one ``error:`` line with exit status 2 (CLI) or a UsageError (function)."""
 from __future__ import annotations
 
 import copy
