@@ -141,7 +141,7 @@ distribute_msrun() {  # distribute_msrun TARGET DEFAULT_WORKERS CONFIG [msrun op
   mkdir -p "$log_dir"
   cd "$MODEL_DIR"
   local status=0
-  msrun --worker_num="${opt[worker_num]}" --local_worker_num="${opt[local_worker_num]}" \
+  MSRUN_NODE_RANK="${opt[node_rank]}" msrun --worker_num="${opt[worker_num]}" --local_worker_num="${opt[local_worker_num]}" \
     --node_rank="${opt[node_rank]}" --master_addr="${opt[master_addr]:-127.0.0.1}" \
     --master_port="${opt[master_port]}" --log_dir="$log_dir" --join=True \
     train.py ${config:+--config_path "$config"} ${target:+--device_target "$target"} --run_distribute true --save_dir train_distribute \
