@@ -32,7 +32,7 @@ def setup_context(cfg: SimpleNamespace, distributed: bool = False) -> tuple[int,
         if os.environ.get("MS_ROLE") == "MS_SCHED" and os.environ.get("MSRUN_NODE_RANK", "0") != "0":
             log(f"node {os.environ['MSRUN_NODE_RANK']}: the scheduler is node 0's, this one steps aside")
             sys.exit(0)
-        ms.set_device(cfg.device_target)
+        _set_device(cfg.device_target)
         try:
             init()
         except RuntimeError as err:
@@ -46,5 +46,13 @@ def setup_context(cfg: SimpleNamespace, distributed: bool = False) -> tuple[int,
         ms.set_auto_parallel_context(parallel_mode=ms.ParallelMode.DATA_PARALLEL, gradients_mean=True,
                                      device_num=group)
         return rank, group
-    ms.set_device(cfg.device_target, int(os.environ.get("DEVICE_ID", cfg.device_id)))
+    _set_device(cfg.device_target, int(os.environ.get("DEVICE_ID", cfg.device_id)))
     return 0, 1
+
+
+def _set_device(target: str, *device_id: int) -> None:
+    """``ms.set_device``, a device this MindSpore build or machine lacks reported as one line."""
+    try:
+        ms.set_device(target, *device_id)
+    except RuntimeError as err:
+        raise UsageError(f"device_target {target} is not available: {str(err).strip().splitlines()[0]}") from err
