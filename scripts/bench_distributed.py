@@ -60,6 +60,6 @@ def report_scaling(r: dict) -> None:
 model {r['model']} (cpu_small), {r['cores']} cores, CPU workers via scripts/run_distribute_train_cpu.sh, \
 {r['steps']} steps, batch {r['batch_per_worker']} per worker
   1 worker                     {r['rate_1_worker']:.1f} {unit}/s
-  {n} workers (global batch {n * r['batch_per_worker']:<3d})  {r[f'rate_{n}_workers']:.1f} {unit}/s
+  {f"{n} workers, global batch {n * r['batch_per_worker']}":<29}{r[f'rate_{n}_workers']:.1f} {unit}/s
   scaling efficiency           {100 * r['scaling_efficiency']:.0f}% (rate with {n} / ({n} x rate with 1))""",
           flush=True)
