@@ -6,6 +6,7 @@
     python scripts/benchmark.py --model convtransformer_ocr --batch 64 --vs-torch
     python scripts/benchmark.py --model ctcmodel --batch 32          # speech: see scripts/bench_speech.py
     python scripts/benchmark.py --model handwritten_zh --batch 32    # text lines: see scripts/bench_lines.py
+    python scripts/benchmark.py --model cnnctc --distributed 2       # 1 vs 2 CPU workers: see bench_distributed.py
 
 Prints images/s of the data pipeline, of training (forward + backward + update)
 and of inference (batch 32, and batch-1 latency), FLOPs per image (convolutions
@@ -14,7 +15,9 @@ GFLOP/s, and the dense MatMul GFLOP/s of MindSpore on this machine measured in
 the same run as the reference; then checks the targets:
 data pipeline >= 3x training throughput, training GFLOP/s >= 30% of MatMul.
 ``--vs-torch`` also times the model's PyTorch twin (the one its converter test checks for equal logits) in
-the same run and reports MindSpore / PyTorch ratios.  Results also go to ``--json FILE``.
+the same run and reports MindSpore / PyTorch ratios.  ``--distributed N`` instead trains with the model's CPU
+launcher, 1 then N workers, and reports the rates (images/s, utterances/s...) and the scaling efficiency.
+Results also go to ``--json FILE``.
 """
 from __future__ import annotations
 
@@ -207,6 +210,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--data", default=DEFAULT_DATA, help="where synthesized benchmark data is kept")
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--jit_level", choices=("O0", "O1"), help="MindSpore graph compilation level to try")
+    parser.add_argument("--distributed", type=int, metavar="N",
+                        help="training rate with 1 and N CPU workers (the model's run_distribute_train_cpu.sh)")
     parser.add_argument("--vs-torch", action="store_true", dest="vs_torch",
                         help=f"also time the PyTorch twin in this run ({', '.join(sorted(TWINS))}; needs torch)")
     args = parser.parse_args(argv)
@@ -217,6 +222,10 @@ def main(argv=None) -> dict:
     if args.vs_torch and args.model not in TWINS:
         parser.error(f"--vs-torch: {args.model} has no PyTorch twin (models with one: {', '.join(sorted(TWINS))})")
     config = args.config or MODELS[args.model]
+    if args.distributed is not None:
+        if args.distributed < 2 or args.config or args.vs_torch:
+            parser.error("--distributed N: N >= 2 workers, the CPU profile only, without --vs-torch")
+        return distributed_figures(args)
     if args.model in OWN_FIGURES:
         return own_figures(args, config)
     cfg, net, train_step, train_inputs, dataset, chw = word_model_setup(args.model, config, args.batch,
@@ -252,9 +261,7 @@ def main(argv=None) -> dict:
     results["target_pipeline_3x_train"] = results["pipeline_img_s"] >= 3 * results["train_img_s"]
     results["target_train_30pct_matmul"] = results["train_gflops"] >= 0.3 * results["matmul_gflops"]
     report(results, args.batch)
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(results, f, indent=1)
+    write_json(args.json, results)
     return results
 
 
@@ -284,9 +291,37 @@ def own_figures(args: argparse.Namespace, config: str) -> dict:
     figures, data_name = OWN_FIGURES[args.model]
     data = args.data if args.data != DEFAULT_DATA else os.path.join(tempfile.gettempdir(), data_name)
     results = figures(args, config, data)
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
+    write_json(args.json, results)
+    return results
+
+
+def write_json(path: str, results: dict) -> None:
+    """``--json FILE``: the results also as JSON (nothing without a path)."""
+    if path:
+        with open(path, "w", encoding="utf-8") as f:
             json.dump(results, f, indent=1)
+
+
+def training_path(model: str, data: str) -> str:
+    """The synthesized training set of ``model`` (made once in ``data`` or its model's default folder)."""
+    from bench_lines import ensure_lines
+    from bench_speech import ensure_speech
+
+    if model in OWN_FIGURES:
+        default = os.path.join(tempfile.gettempdir(), OWN_FIGURES[model][1])
+        folder = data if data != DEFAULT_DATA else default
+        return ensure_lines(ROOT, folder) if model == "handwritten_zh" else \
+            os.path.join(ensure_speech(ROOT, folder), "train.mindrecord")
+    return os.path.join(ensure_data(model, data), "train")
+
+
+def distributed_figures(args: argparse.Namespace) -> dict:
+    """``--distributed N``: 1 vs N CPU workers through the model's launcher (``bench_distributed``)."""
+    from bench_distributed import report_scaling, scaling
+
+    results = scaling(ROOT, args.model, args.distributed, args.batch, args.steps, training_path(args.model, args.data))
+    report_scaling(results)
+    write_json(args.json, results)
     return results
 
 

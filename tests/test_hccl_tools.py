@@ -1,5 +1,6 @@
-"""scripts/hccl_tools.py: rank tables made from hccn.conf files (exact JSON), make -> check round trips, and
-broken tables reported as one ``error:`` line with exit status 2 (CLI) or a UsageError (function)."""
+"""hccl_tools.py (the model folders' shared scripts/ copy, run through scripts/hccl_tools.py): rank tables made
+from hccn.conf files (exact JSON), make -> check round trips, one server's ranks, and broken tables reported as
+one ``error:`` line with exit status 2 (CLI) or a UsageError (function)."""
 from __future__ import annotations
 
 import copy
@@ -183,3 +184,22 @@ def test_not_json_and_missing_file(tmp_path):
         check_rank_table(str(path))
     assert_cli_error(run_cli("check", str(path), cwd=str(tmp_path)), str(path), "not JSON")
     assert_cli_error(run_cli("check", "absent.json", cwd=str(tmp_path)), "absent.json", "cannot read")
+
+
+def test_one_implementation_in_the_model_folders():
+    """The top-level script is the model folders' shared copy (scripts/ of each, kept equal by the sync)."""
+    assert os.path.samefile(hccl_tools.__file__, os.path.join(ROOT, "cnnctc", "scripts", "hccl_tools.py"))
+
+
+def test_ranks_of_one_server(tmp_path):
+    path = tmp_path / "hccl_8p.json"
+    path.write_text(json.dumps(TWO_SERVERS_4_7))
+    assert hccl_tools.server_ranks(str(path), "10.0.0.2", rank_size=8) == (8, [(4, 4), (5, 5), (6, 6), (7, 7)])
+    proc = run_cli("ranks", str(path), "--server", "10.0.0.1", cwd=str(tmp_path))
+    assert proc.returncode == 0 and proc.stdout.splitlines() == [f"rank {i} device {4 + i} of 8" for i in range(4)]
+    assert_cli_error(run_cli("ranks", str(path), cwd=str(tmp_path)), str(path),
+                     "2 servers (10.0.0.1, 10.0.0.2): say which one this is")
+    assert_cli_error(run_cli("ranks", str(path), "--server", "10.0.0.3", cwd=str(tmp_path)), str(path),
+                     "no server 10.0.0.3 (servers: 10.0.0.1, 10.0.0.2)")
+    assert_cli_error(run_cli("ranks", str(path), "--server", "10.0.0.1", "--rank_size", "16", cwd=str(tmp_path)),
+                     str(path), "rank size 8 (2 servers x 4 devices), 16 expected")

@@ -1,5 +1,7 @@
 #!/bin/bash
-# Data-parallel training on the GPUs of this host via msrun (gradients averaged).
-# Usage: [DEVICE_NUM=8] [MASTER_PORT=8118] [MSRUN_LOG_DIR=...] bash run_distribute_train_gpu.sh [PRETRAINED_CKPT] [--key value ...]
+# Data-parallel training on GPUs via msrun (gradients averaged): 8 on this host by default; --worker_num 16
+# --local_worker_num 8 --node_rank R --master_addr IP on each of two servers.  Paths are relative to the model folder.
+# Usage: bash run_distribute_train_gpu.sh [--worker_num N] [--local_worker_num N] [--node_rank R] [--master_addr IP]
+#          [--master_port PORT] [--log_dir DIR] [PRETRAINED_CKPT] [--key value ...]
 source "$(dirname "$0")/_common.sh"
-DEVICE_NUM=${DEVICE_NUM:-8} distribute_msrun GPU "$@"
+distribute_msrun GPU 8 "" "$@"

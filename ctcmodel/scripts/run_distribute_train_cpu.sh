@@ -1,5 +1,7 @@
 #!/bin/bash
-# Data-parallel training of the cpu_small profile over CPU processes of this host via msrun.
-# Usage: [DEVICE_NUM=2] [MASTER_PORT=8118] [MSRUN_LOG_DIR=...] bash run_distribute_train_cpu.sh [--key value ...]
+# Data-parallel training of the cpu_small profile over CPU processes via msrun (2 on this host by default; the
+# msrun options of run_distribute_train_msrun.sh for more, or several hosts).  Paths are relative to the model folder.
+# Usage: bash run_distribute_train_cpu.sh [--worker_num N] [--local_worker_num N] [--node_rank R] [--master_addr IP]
+#          [--master_port PORT] [--log_dir DIR] [PRETRAINED_CKPT] [--key value ...]
 source "$(dirname "$0")/_common.sh"
-DEVICE_NUM=${DEVICE_NUM:-2} distribute_msrun CPU --config_path cpu_small.yaml "$@"
+distribute_msrun CPU 2 cpu_small.yaml "$@"

@@ -21,8 +21,8 @@ need_path() {  # need_path PATH WHAT: a file or a directory
   [ -e "$1" ] || { echo "error: $2 '$1' does not exist" >&2; exit 2; }
 }
 
-usage() {  # usage ARGS...: print the calling script's usage line and exit 2
-  echo "usage: bash $0 $*" >&2; exit 2
+usage() {  # usage ARGS [NOTE]: print the calling script's usage line (and a note line) and exit 2
+  echo "usage: bash $0 $1" >&2; [ $# -lt 2 ] || echo "$2" >&2; exit 2
 }
 
 run_logged() {  # run_logged LOG CMD...: run from the model folder, log to LOG and the terminal
@@ -62,32 +62,111 @@ cpu_train() {  # cpu_train TRAIN_DATA[,TRAIN_DATA...] [EVAL_DATA] [--key value .
   run_logged "$MODEL_DIR/output_cpu_small/train.log" python train.py --config_path cpu_small.yaml "${args[@]}" "$@"
 }
 
-distribute_ascend() {  # distribute_ascend RANK_TABLE_FILE [PRETRAINED_CKPT] [--key value ...]: one process per device
-  [ $# -ge 1 ] || usage "RANK_TABLE_FILE [PRETRAINED_CKPT] [--key value ...]"
-  need_file "$1" "rank table"
-  export RANK_TABLE_FILE; RANK_TABLE_FILE="$(abs_path "$1")"; shift
-  take_pretrained "$@"; [ ${#PRETRAINED[@]} -eq 0 ] || shift
-  export RANK_SIZE=${RANK_SIZE:-8}
-  local i pid pids=() status=0
-  for ((i = 0; i < RANK_SIZE; i++)); do
-    export DEVICE_ID=$i RANK_ID=$i
-    mkdir -p "$MODEL_DIR/train_parallel$i"
-    (cd "$MODEL_DIR" && python train.py --device_target Ascend --run_distribute true \
-        --save_dir train_parallel "${PRETRAINED[@]}" "$@" > "train_parallel$i/train.log" 2>&1) &
-    pids+=($!)
-    echo "rank $i started, log: $MODEL_DIR/train_parallel$i/train.log"
-  done
-  for pid in "${pids[@]}"; do wait "$pid" || status=1; done
-  [ $status -eq 0 ] && echo "all ranks finished" || { echo "error: a rank failed, see the logs" >&2; exit 1; }
+exit_text() {  # exit_text STATUS: "exit 2", or "killed by signal KILL" for a shell status above 128
+  if [ "$1" -gt 128 ] 2>/dev/null; then echo "killed by signal $(kill -l $(($1 - 128)))"; else echo "exit $1"; fi
 }
 
-distribute_msrun() {  # distribute_msrun TARGET [PRETRAINED_CKPT] [--key value ...]: DEVICE_NUM processes here
-  local target="$1"; shift
+need_count() {  # need_count NAME VALUE: stop unless VALUE is a positive integer
+  [[ "$2" =~ ^[1-9][0-9]*$ ]] || { echo "error: $1 '$2' is not a positive integer" >&2; exit 2; }
+}
+
+distribute_ascend() {  # distribute_ascend RANK_TABLE_FILE [PRETRAINED_CKPT] [--key value ...]: a process per device
+  # of this server (SERVER_ID, for tables of several servers); RANK_SIZE, when set, must match the table
+  [ $# -ge 1 ] && [[ "$1" != --* ]] || usage "RANK_TABLE_FILE [PRETRAINED_CKPT] [--key value ...]" \
+    "  (env: SERVER_ID=this server's server_id for a table of several servers; RANK_SIZE=N to check the table)"
+  need_file "$1" "rank table"
+  export RANK_TABLE_FILE; RANK_TABLE_FILE="$(abs_path "$1")"; shift
+  [ -z "${RANK_SIZE:-}" ] || need_count RANK_SIZE "$RANK_SIZE"
   take_pretrained "$@"; [ ${#PRETRAINED[@]} -eq 0 ] || shift
+  local plan; plan="$(python "$MODEL_DIR/scripts/hccl_tools.py" ranks "$RANK_TABLE_FILE" \
+    ${SERVER_ID:+--server "$SERVER_ID"} ${RANK_SIZE:+--rank_size "$RANK_SIZE"})" || exit 2
+  local rank device size log pid status
+  local -A rank_of=() log_of=()  # of the running ranks, by process id
+  while read -r _ rank _ device _ size; do
+    export RANK_SIZE=$size DEVICE_ID=$device RANK_ID=$rank
+    log="$MODEL_DIR/train_parallel$rank/train.log"
+    mkdir -p "$(dirname "$log")"
+    (cd "$MODEL_DIR" && exec python train.py --device_target Ascend --run_distribute true \
+        --save_dir train_parallel "${PRETRAINED[@]}" "$@" > "$log" 2>&1) &
+    rank_of[$!]=$rank; log_of[$!]=$log
+    echo "rank $rank of $size started on device $device, log: $log"
+  done <<< "$plan"
+  trap 'kill "${!rank_of[@]}" 2>/dev/null' INT TERM
+  while [ ${#rank_of[@]} -gt 0 ]; do  # the first rank to fail stops the others
+    status=0; wait -n -p pid "${!rank_of[@]}" || status=$?
+    if [ $status -ne 0 ]; then
+      rank=${rank_of[$pid]}; unset "rank_of[$pid]"; kill "${!rank_of[@]}" 2>/dev/null || true; wait || true
+      echo "error: rank $rank failed ($(exit_text $status)), see ${log_of[$pid]}" >&2; exit 1
+    fi
+    unset "rank_of[$pid]"
+  done
+  echo "all $size ranks finished; checkpoints in $MODEL_DIR/train_parallel/ckpt"
+}
+
+distribute_msrun() {  # distribute_msrun TARGET DEFAULT_WORKERS CONFIG [msrun options] [PRETRAINED_CKPT] [--key value ...]
+  # TARGET and CONFIG "" keep the config's device target and the default config; DEFAULT_WORKERS "" makes
+  # --worker_num and --local_worker_num required (a worker count alone means that many workers on this node)
+  local target="$1" workers="$2" config="$3" train=() key; shift 3
+  local -A opt=([node_rank]=0 [master_port]=8118 [log_dir]=train_distribute/msrun_log)
+  local counts="--worker_num N --local_worker_num N"
+  [ -z "$workers" ] || { opt[worker_num]=$workers; counts="[--worker_num N] [--local_worker_num N]"; }
+  local usage_line="$counts [--node_rank R] [--master_addr IP] [--master_port PORT] [--log_dir DIR] \
+[PRETRAINED_CKPT] [--key value ...]"
+  PRETRAINED=()
+  while [ $# -gt 0 ]; do
+    [[ "$1" != --*=* ]] || set -- "${1%%=*}" "${1#*=}" "${@:2}"
+    case "$1" in
+      --worker_num|--local_worker_num|--node_rank|--master_addr|--master_port|--log_dir)
+        [ $# -ge 2 ] || usage "$usage_line"; opt[${1#--}]="$2"; shift 2 ;;
+      --*) [ $# -ge 2 ] || usage "$usage_line"; train+=("$1" "$2"); shift 2 ;;
+      *) [ ${#train[@]} -eq 0 ] && [ ${#PRETRAINED[@]} -eq 0 ] || usage "$usage_line"
+         need_file "$1" "pretrained checkpoint"; PRETRAINED=(--pretrained "$(abs_path "$1")"); shift ;;
+    esac
+  done
+  [ -n "${opt[worker_num]:-}" ] || usage "$usage_line"
+  [ -n "${opt[local_worker_num]:-$workers}" ] || usage "$usage_line"
+  opt[local_worker_num]=${opt[local_worker_num]:-${opt[worker_num]}}
+  for key in worker_num local_worker_num master_port; do need_count "--$key" "${opt[$key]}"; done
+  [ "${opt[local_worker_num]}" -le "${opt[worker_num]}" ] || { echo "error: --local_worker_num" \
+    "${opt[local_worker_num]} is more than --worker_num ${opt[worker_num]}" >&2; exit 2; }
+  local nodes=$((opt[worker_num] / opt[local_worker_num]))
+  [ $((opt[worker_num] % opt[local_worker_num])) -eq 0 ] || { echo "error: --worker_num ${opt[worker_num]} is" \
+    "not a multiple of --local_worker_num ${opt[local_worker_num]} (the same number of workers on every node)" >&2; exit 2; }
+  [[ "${opt[node_rank]}" =~ ^[0-9]+$ ]] && [ "${opt[node_rank]}" -lt $nodes ] || { echo "error: --node_rank" \
+    "${opt[node_rank]} is not one of 0..$((nodes - 1)) ($nodes node(s))" >&2; exit 2; }
+  [ "${opt[master_port]}" -le 65535 ] || { echo "error: --master_port ${opt[master_port]} is not a port" >&2; exit 2; }
+  [ -n "${opt[master_addr]:-}" ] || [ $nodes -eq 1 ] || { echo "error: --master_addr: the address of node 0 is" \
+    "needed when the workers span $nodes nodes" >&2; exit 2; }
+  local log_dir; log_dir="$(cd "$MODEL_DIR" && abs_path "${opt[log_dir]}")"
+  mkdir -p "$log_dir"
   cd "$MODEL_DIR"
-  msrun --worker_num="$DEVICE_NUM" --local_worker_num="$DEVICE_NUM" --master_addr=127.0.0.1 \
-    --master_port="${MASTER_PORT:-8118}" --log_dir="${MSRUN_LOG_DIR:-train_distribute/msrun_log}" --join=True \
-    train.py --device_target "$target" --run_distribute true --save_dir train_distribute "${PRETRAINED[@]}" "$@"
+  local status=0
+  MSRUN_NODE_RANK="${opt[node_rank]}" msrun --worker_num="${opt[worker_num]}" --local_worker_num="${opt[local_worker_num]}" \
+    --node_rank="${opt[node_rank]}" --master_addr="${opt[master_addr]:-127.0.0.1}" \
+    --master_port="${opt[master_port]}" --log_dir="$log_dir" --join=True \
+    train.py ${config:+--config_path "$config"} ${target:+--device_target "$target"} --run_distribute true --save_dir train_distribute \
+    "${PRETRAINED[@]}" "${train[@]}" 2>&1 | tee "$log_dir/msrun_node${opt[node_rank]}.log" || status=$?
+  [ $status -ne 0 ] || return 0
+  failed_rank_message "$log_dir" "$log_dir/msrun_node${opt[node_rank]}.log" "$status"
+  exit 1
+}
+
+failed_rank_message() {  # failed_rank_message LOG_DIR MSRUN_LOG STATUS: name the worker msrun saw fail first
+  local pid code log
+  read -r pid code < <(sed -nE 's/.*Worker process ([0-9]+) exit with exception\. Error code: (-?[0-9]+).*/\1 \2/p' \
+    "$2" | head -n 1) || true
+  if [ -n "${pid:-}" ]; then
+    log="$(grep -lE "^rank [0-9]+ of [0-9]+, pid $pid\$" "$1"/worker_*.log 2>/dev/null | head -n 1)" || true
+    [ "$code" -ge 0 ] && code="exit $code" || code="killed by signal $(kill -l $((-code)))"
+    if [ -n "$log" ]; then
+      echo "error: rank $(sed -nE "s/^rank ([0-9]+) of [0-9]+, pid $pid\$/\1/p" "$log" | head -n 1) failed" \
+        "($code), see $log" >&2
+      return
+    fi
+    echo "error: worker process $pid failed ($code) before it knew its rank, see the logs in $1" >&2
+    return
+  fi
+  echo "error: the distributed job failed (msrun $(exit_text "$3")), see the logs in $1" >&2
 }
 
 evaluate() {  # evaluate TARGET CHECKPOINT EVAL_DATA [--key value ...]
