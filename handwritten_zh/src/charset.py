@@ -54,6 +54,10 @@ class CharsetConverter(CTCLabelConverter):
             return "".join(c if c in self._id else UNKNOWN for c in label)
         return label if all(c in self._id for c in label) else None
 
+    def class_ids(self, characters: str) -> np.ndarray:
+        """The classes of characters of the charset (a ``KeyError`` for others), any number of them."""
+        return np.array([self._id[c] for c in characters], dtype=np.int64)
+
     def encode(self, text: str) -> tuple[np.ndarray, int]:
         """(ids padded with the blank to ``max_length``, length); ``UNKNOWN`` is ``unknown_id``."""
         if len(text) > self.max_length:

@@ -32,8 +32,7 @@ def read_designated(path: str, converter: CharsetConverter) -> np.ndarray:
     if not characters or unknown:
         raise ConfigError(f"designated characters file {path} must hold characters of the charset; "
                           f"{'it holds none' if not characters else 'not in it: ' + ''.join(unknown[:20])}")
-    ids, _ = converter.encode("".join(characters))
-    return ids[:len(characters)]
+    return converter.class_ids("".join(characters))
 
 
 @dataclass

@@ -42,6 +42,12 @@ def test_designated_characters_take_the_best_allowed_class_of_the_top_k(tmp_path
     assert LineDecoder(CONVERTER, ids, top_k=2).texts(logits) == ["人"]  # 了 is third at step 2
 
 
+def test_designated_characters_may_outnumber_the_label_length(tmp_path):
+    many = tmp_path / "many.txt"
+    many.write_text("的人不一了是他" * 3, encoding="utf-8")
+    assert len(read_designated(str(many), CharsetConverter(list("的人不一了是他"), max_length=3))) == 7
+
+
 def test_designated_characters_outside_the_charset_are_refused(tmp_path):
     bad = tmp_path / "chars.txt"
     bad.write_text("人龘", encoding="utf-8")
