@@ -332,7 +332,7 @@ PLATE_CASES = (
                                                               "{ccpd}"), "skip", "names not in the CCPD layout"),
     Case("gt.txt with a missing image", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
                                                     "{missing_gt}"), "skip", "corrupt images"),
-    Case("gt.txt and CCPD mixed", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val},{ccpd}"),
+    Case("gt.txt and CCPD mixed for training", "train.py", ("{train_args}", "--train_dataset_path", "{train},{ccpd}"),
          "error", "cannot mix gt.txt datasets and CCPD folders"),
     Case("charset with a repeated character", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
                                                           "{val}", "--charset", "{repeated_charset}"), "error",
