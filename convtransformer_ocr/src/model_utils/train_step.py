@@ -14,6 +14,7 @@ import numpy as np
 from mindspore import nn, ops
 from mindspore.communication import get_group_size
 
+from .adamw import AdamW
 from .errors import UsageError
 
 OPTIMIZERS = ("rmsprop", "adam", "adamw", "adadelta")
@@ -69,8 +70,9 @@ def _unscale_tensor(scale, grad):
 def build_optimizer(cfg: SimpleNamespace, params: list, learning_rate: np.ndarray) -> nn.Optimizer:
     """The optimizer ``cfg.optimizer`` (one of ``OPTIMIZERS``) with a per-step learning-rate array.
 
-    rmsprop: the zoo's centred RMSProp (decay 0.9, momentum ``cfg.momentum``); adam and adamw (decoupled
-    weight decay) with epsilon ``cfg.adam_eps``; adadelta (rho 0.9, eps 1e-6, as MMOCR's CRNN).
+    rmsprop: the zoo's centred RMSProp (decay 0.9, momentum ``cfg.momentum``); adam, and adamw as PyTorch's
+    (bias-corrected, decoupled weight decay: ``adamw.py``), with epsilon ``cfg.adam_eps``; adadelta (rho 0.9,
+    eps 1e-6, as MMOCR's CRNN).
     ``cfg.weight_decay`` applies to all.
     """
     lr = ms.Tensor(learning_rate, ms.float32)
@@ -80,7 +82,7 @@ def build_optimizer(cfg: SimpleNamespace, params: list, learning_rate: np.ndarra
     if cfg.optimizer == "adam":
         return nn.Adam(params, learning_rate=lr, eps=cfg.adam_eps, weight_decay=cfg.weight_decay)
     if cfg.optimizer == "adamw":
-        return nn.AdamWeightDecay(params, learning_rate=lr, eps=cfg.adam_eps, weight_decay=cfg.weight_decay)
+        return AdamW(params, learning_rate=lr, eps=cfg.adam_eps, weight_decay=cfg.weight_decay)
     if cfg.optimizer == "adadelta":
         return nn.Adadelta(params, learning_rate=lr, rho=0.9, epsilon=1e-6, weight_decay=cfg.weight_decay)
     raise UsageError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {cfg.optimizer!r}")
