@@ -163,3 +163,22 @@ def test_each_image_model_augments_training_draws_only(model, tmp_path):
         for image in draws:
             assert image.dtype == reference.dtype and kept(image.shape) == kept(reference.shape)
         assert any(image.shape != reference.shape or not np.array_equal(image, reference) for image in draws)
+
+
+def test_preview_sheet_shows_the_image_and_every_op(tmp_path):
+    import augment_preview
+
+    path, out = str(tmp_path / "word.png"), str(tmp_path / "sheet.png")
+    cv2.imwrite(path, text_image())
+    assert augment_preview.main(["--image", path, "--out", out, "--columns", "3", "--height", "24"]) == out
+    sheet = cv2.imread(out)
+    assert sheet.shape[0] == (1 + len(OPS)) * (24 + augment_preview.GAP) - augment_preview.GAP
+
+
+def test_benchmark_times_the_augmented_training_pipeline(tmp_path):
+    import benchmark
+
+    make_lmdb(str(tmp_path / "bench" / "train"), [(encoded(w), w) for w in WORDS])
+    cfg = load_config([], default_path=os.path.join(ROOT, "cnnctc", "cpu_small.yaml"))
+    dataset = benchmark.augmented_pipeline("cnnctc", cfg, 2, 3, str(tmp_path / "bench"))
+    assert benchmark.pipeline_rate(dataset, 2, batches=2) > 0

@@ -100,10 +100,11 @@ def aspect(image: np.ndarray, rng: Rng, strength: float) -> np.ndarray:
 
 
 def tia_stretch(image: np.ndarray, rng: Rng, strength: float) -> np.ndarray:
-    """TIA stretch: the inner control columns move sideways by up to 40 % of a segment (corners fixed)."""
+    """TIA stretch: the inner control columns move sideways by up to 25 % of a segment (corners fixed), so
+    that parts of the text are squeezed and others stretched."""
     n = _segments(image, rng)
     shift = np.zeros((n + 1, 2))
-    shift[1:-1, 0] = rng.uniform(-1, 1, n - 1) * min(0.4 * strength, 0.45) * (image.shape[1] - 1) / n
+    shift[1:-1, 0] = rng.uniform(-1, 1, n - 1) * min(0.25 * strength, 0.45) * (image.shape[1] - 1) / n
     return _edge_warp(image, shift, shift)
 
 
@@ -120,12 +121,12 @@ def tia_distort(image: np.ndarray, rng: Rng, strength: float) -> np.ndarray:
 
 
 def tia_perspective(image: np.ndarray, rng: Rng, strength: float) -> np.ndarray:
-    """TIA perspective: the four corners move inward by up to 30 % of the height vertically and 10 %
+    """TIA perspective: the four corners move inward by up to 20 % of the height vertically and 10 %
     sideways, the image warped by the homography."""
     h, w = image.shape[:2]
     corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
     inward = np.float32([[1, 1], [-1, 1], [-1, -1], [1, -1]])
-    moved = corners + inward * rng.uniform(0, 1, (4, 2)).astype(np.float32) * np.float32([0.1, 0.3]) * strength * h
+    moved = corners + inward * rng.uniform(0, 1, (4, 2)).astype(np.float32) * np.float32([0.1, 0.2]) * strength * h
     matrix = cv2.getPerspectiveTransform(corners, moved.astype(np.float32))
     return cv2.warpPerspective(image, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
                                borderValue=_background(image))
@@ -137,8 +138,10 @@ def shear(image: np.ndarray, rng: Rng, strength: float) -> np.ndarray:
 
 
 def rotate(image: np.ndarray, rng: Rng, strength: float) -> np.ndarray:
-    """Rotate by up to 6 degrees either way, the canvas grown to the rotated text's bounding box."""
-    angle = math.radians(rng.uniform(-6.0, 6.0) * strength)
+    """Rotate by up to 6 degrees either way, less for long lines (their ends move by at most half the height),
+    the canvas grown to the rotated text's bounding box."""
+    h, w = image.shape[:2]
+    angle = rng.uniform(-1, 1) * min(math.radians(6.0), math.atan2(0.5 * h, w)) * strength
     cos, sin = math.cos(angle), math.sin(angle)
     return _warp_affine(image, np.array([[cos, -sin], [sin, cos]]))
 
@@ -184,8 +187,8 @@ def gaussian_blur(image: np.ndarray, rng: Rng, strength: float) -> np.ndarray:
 
 
 def motion_blur(image: np.ndarray, rng: Rng, strength: float) -> np.ndarray:
-    """Camera shake: a line kernel of 5-15 % of the height (at least 3 px) at any angle."""
-    length = max(3, int(round(rng.uniform(0.05, 0.15) * strength * image.shape[0]))) | 1
+    """Camera shake: a line kernel of 4-12 % of the height (at least 3 px) at any angle."""
+    length = max(3, int(round(rng.uniform(0.04, 0.12) * strength * image.shape[0]))) | 1
     angle, centre = rng.uniform(0, math.pi), (length - 1) / 2.0
     dx, dy = centre * math.cos(angle), centre * math.sin(angle)
     kernel = np.zeros((length, length), np.float32)
