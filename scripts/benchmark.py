@@ -15,7 +15,7 @@ and dense layers, 2 per multiply-add, counted with forward hooks), achieved
 GFLOP/s, and the dense MatMul GFLOP/s of MindSpore on this machine measured in
 the same run as the reference; then checks the targets:
 data pipeline >= 3x training throughput, training GFLOP/s >= 30% of MatMul.
-``--augment`` (word and plate models) also times the training pipeline with online augmentation on
+``--augment`` (image models) also times the training pipeline with online augmentation on
 (``src/model_utils/augment.py``: the training source read in the sampler's order with draw epochs, as ``fit``
 reads it); the 3x target then applies to that rate.
 ``--vs-torch`` also times the model's PyTorch twin (the one its converter test checks for equal logits) in
@@ -230,7 +230,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--distributed", type=int, metavar="N",
                         help="training rate with 1 and N CPU workers (the model's run_distribute_train_cpu.sh)")
     parser.add_argument("--augment", action="store_true",
-                        help="also time the training pipeline with online augmentation (not ctcmodel, handwritten_zh)")
+                        help="also time the training pipeline with online augmentation (image models)")
     parser.add_argument("--vs-torch", action="store_true", dest="vs_torch",
                         help=f"also time the PyTorch twin in this run ({', '.join(sorted(TWINS))}; needs torch)")
     args = parser.parse_args(argv)
@@ -246,8 +246,8 @@ def main(argv=None) -> dict:
             parser.error("--distributed N: N >= 2 workers, the CPU profile only, without --vs-torch")
         return distributed_figures(args)
     if args.model in OWN_FIGURES:
-        if args.augment:
-            parser.error(f"--augment: word and plate models only, not {args.model}")
+        if args.augment and args.model == "ctcmodel":
+            parser.error("--augment: image models only (ctcmodel is speech)")
         return own_figures(args, config)
     data_dir = ensure_data(args.model, args.data)
     cfg, net, train_step, train_inputs, dataset, chw = word_model_setup(args.model, config, args.batch, data_dir)
@@ -303,7 +303,7 @@ def _lines(args: argparse.Namespace, config: str, data: str) -> dict:
     """handwritten_zh's figures: the reference-size line's FLOPs and latency, lines/s of the CPU profile."""
     from bench_lines import line_rates, report_lines
 
-    results = line_rates(ROOT, config, args.batch, args.steps, data, matmul_gflops())
+    results = line_rates(ROOT, config, args.batch, args.steps, data, matmul_gflops(), args.augment)
     report_lines(results, args.batch)
     return results
 
