@@ -4,7 +4,9 @@ The reference size (default_config.yaml): FLOPs per 96 x 2000 line counted layer
 OpenVINO's convention) beside the reference's 134.513 G, and the latency of one such line against the time
 the same run's MatMul speed needs for those FLOPs (goal: within 2x).  The CPU profile (cpu_small.yaml): the
 data pipeline and training in lines/s on synthesized lines, batches as in training (length buckets, widths a
-multiple of ``width_step``, each width compiled before timing), and inference lines/s at batch 32.
+multiple of ``width_step``, each width compiled before timing), and inference lines/s at batch 32.  With
+``augment`` the pipeline is also timed with online augmentation on (``src/model_utils/augment.py``), and the 3x
+target applies to that rate.
 """
 from __future__ import annotations
 
@@ -39,12 +41,26 @@ def _seconds(fn, repeats: int) -> float:
     return (time.perf_counter() - start) / repeats
 
 
-def line_rates(root: str, config: str, batch: int, steps: int, data_dir: str, matmul_gflops: float) -> dict:
+def _pipeline(parts, cfg, source, batch: int, sampler, epochs: bool) -> tuple[float, list]:
+    """Lines/s of one pass over ``source`` in training batches (the sampler's order, length buckets), and the
+    batches; ``epochs``: the order carries draw epochs, for an augmenting source."""
+    data = parts.train_data(cfg, source)
+    order = sampler.sample_order(source.indices_by_entry(), None, len(source) // batch, batch, seed=cfg.seed,
+                                 slack=0.0, lengths=data.lengths, bucket_steps=data.bucket_steps, epochs=epochs)
+    iterator = parts.dataset(cfg, source, batch, order).create_tuple_iterator(num_epochs=1, output_numpy=True)
+    batches = [next(iterator)]
+    start = time.perf_counter()
+    batches += list(iterator)
+    return batch * (len(batches) - 1) / (time.perf_counter() - start), batches
+
+
+def line_rates(root: str, config: str, batch: int, steps: int, data_dir: str, matmul_gflops: float,
+               augment: bool = False) -> dict:
     """The figures above, as a dict (see ``report_lines``)."""
     load = lambda name: importlib.import_module(f"{MODEL}.src.{name}")  # noqa: E731
     parts, config_module, fit, ctc = load("parts").PARTS, load("model_utils.config"), load("model_utils.fit"), \
         load("model_utils.ctc")
-    flops_module, sampler = load("flops"), load("model_utils.sampler")
+    flops_module, sampler, entry = load("flops"), load("model_utils.sampler"), load("model_utils.entry")
     config_of = lambda name: config_module.load_config(  # noqa: E731
         ["--device_target", "CPU"], default_path=os.path.join(root, MODEL, name))
     results = {"model": MODEL, "config": config, "cores": os.cpu_count(), "matmul_gflops": matmul_gflops}
@@ -63,15 +79,13 @@ def line_rates(root: str, config: str, batch: int, steps: int, data_dir: str, ma
 
     cfg = config_of(config)
     converter = parts.label_converter(cfg)
-    source = parts.source(cfg, [ensure_lines(root, data_dir)], converter, False)
-    data = parts.train_data(cfg, source)
-    order = sampler.sample_order(source.indices_by_entry(), None, len(source) // batch, batch, seed=cfg.seed,
-                                 slack=0.0, lengths=data.lengths, bucket_steps=data.bucket_steps)
-    iterator = parts.dataset(cfg, source, batch, order).create_tuple_iterator(num_epochs=1, output_numpy=True)
-    batches = [next(iterator)]
-    start = time.perf_counter()
-    batches += list(iterator)
-    results["pipeline_lines_s"] = batch * (len(batches) - 1) / (time.perf_counter() - start)
+    lines = [ensure_lines(root, data_dir)]
+    results["pipeline_lines_s"], batches = _pipeline(parts, cfg, parts.source(cfg, lines, converter, False), batch,
+                                                     sampler, epochs=False)
+    if augment:
+        augmented = config_module.with_overrides(cfg, {"augment": True}, "--augment")
+        source = entry.training_source(augmented, parts, lines, converter)
+        results["pipeline_augmented_lines_s"] = _pipeline(parts, cfg, source, batch, sampler, epochs=True)[0]
     results["mean_width"] = float(np.mean([b[0].shape[-1] for b in batches]))
 
     net = parts.build_network(cfg)
@@ -89,12 +103,15 @@ def line_rates(root: str, config: str, batch: int, steps: int, data_dir: str, ma
     x32 = ms.Tensor(np.concatenate([widest] * (32 // len(widest) + 1))[:32])
     results["infer_width"] = int(widest.shape[-1])
     results["infer_lines_s_batch32"] = 32 / _seconds(lambda: net(x32).asnumpy(), 5)
-    results["target_pipeline_3x_train"] = results["pipeline_lines_s"] >= 3 * results["train_lines_s"]
+    results["target_pipeline_3x_train"] = results.get("pipeline_augmented_lines_s", results["pipeline_lines_s"]) \
+        >= 3 * results["train_lines_s"]
     return results
 
 
 def report_lines(r: dict, batch: int) -> None:
     ok = {True: "met", False: "NOT met"}
+    pipeline = r.get("pipeline_augmented_lines_s", r["pipeline_lines_s"])  # what the 3x target is about
+    augmented = f"\n    data pipeline, augmented   {pipeline:.0f} lines/s" if "pipeline_augmented_lines_s" in r else ""
     kinds = ", ".join(f"{kind} {value:.2f}" for kind, value in r["flops_by_kind_g"].items())
     print(f"""
 model {MODEL}, {r['cores']} cores, graph mode, CPU
@@ -107,8 +124,8 @@ model {MODEL}, {r['cores']} cores, graph mode, CPU
     target latency <= 2x the MatMul-bound time: {ok[r['target_latency_2x_matmul']]} \
 ({r['full_latency_ms'] / r['matmul_bound_ms']:.2f}x)
   CPU profile ({r['config']}), synthesized lines ({r['mean_width']:.0f} px wide on average):
-    data pipeline              {r['pipeline_lines_s']:.0f} lines/s
+    data pipeline              {r['pipeline_lines_s']:.0f} lines/s{augmented}
     training (batch {batch:<3d})       {r['train_lines_s']:.1f} lines/s
     inference (batch 32)       {r['infer_lines_s_batch32']:.1f} lines/s at width {r['infer_width']}
     target data >= 3x training: {ok[r['target_pipeline_3x_train']]} \
-({r['pipeline_lines_s'] / r['train_lines_s']:.1f}x)""", flush=True)
+({pipeline / r['train_lines_s']:.1f}x)""", flush=True)

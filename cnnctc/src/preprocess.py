@@ -13,6 +13,8 @@ import cv2
 import numpy as np
 from mindspore.dataset import vision
 
+from .model_utils.augment import Transform, transformed
+
 MEAN_RGB = (121.58949, 123.93914, 123.418655)
 STD_RGB = (65.70353, 65.142426, 68.61079)
 
@@ -27,9 +29,10 @@ def decode_rgb(data: bytes) -> Optional[np.ndarray]:
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
-def prepare_image(data: bytes, height: int, width: int) -> Optional[np.ndarray]:
-    """Encoded image bytes -> RGB uint8 resized and padded to ``height`` x ``width``; None if not an image."""
-    image = decode_rgb(data)
+def prepare_image(data: bytes, height: int, width: int, augment: Optional[Transform] = None) -> Optional[np.ndarray]:
+    """Encoded image bytes -> RGB uint8 (``augment``ed when given) resized and padded to ``height`` x ``width``;
+    None if not an image."""
+    image = transformed(decode_rgb(data), augment)
     return None if image is None else resize_keep_ratio_pad(image, height, width)
 
 

@@ -14,6 +14,7 @@ from mindspore import nn
 from .ccpd import CcpdSource
 from .gt_source import GT_NAME, GtSource
 from .metrics import PlateMetric
+from .model_utils.augment import Transform, transformed
 from .model_utils.ctc import CTCLabelConverter
 from .model_utils.errors import DatasetError
 from .model_utils.evaluate import evaluate_dataset
@@ -38,8 +39,8 @@ def line_source(cfg: SimpleNamespace, paths: Sequence[str], converter: CTCLabelC
     if len(kinds) > 1:
         raise DatasetError(f"cannot mix gt.txt datasets and CCPD folders in one setting: {', '.join(paths)}")
 
-    def prepare(data: bytes) -> Optional[np.ndarray]:
-        rgb = decode_rgb(data)
+    def prepare(data: bytes, augment: Optional[Transform] = None) -> Optional[np.ndarray]:
+        rgb = transformed(decode_rgb(data), augment)
         return None if rgb is None else pad_line(rgb, cfg.line_width)
 
     source_class = GtSource if kinds.pop() else CcpdSource

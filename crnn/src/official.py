@@ -37,6 +37,7 @@ from mindspore.common.initializer import TruncatedNormal
 from mindspore.dataset import vision
 
 from . import preprocess
+from .model_utils.augment import Transform, transformed
 from .model_utils.checkpoint import is_train_state, load_params, read_checkpoint, save_atomic
 from .model_utils.errors import CheckpointError
 
@@ -252,9 +253,11 @@ def _resize_bgr(image: np.ndarray, height: int, width: int, keep_ratio: bool) ->
     return cv2.resize(image, (width, height), interpolation=cv2.INTER_LINEAR)
 
 
-def prepare_image(data: bytes, height: int, width: int, keep_ratio: bool = False) -> Optional[np.ndarray]:
-    """Encoded bytes -> resized BGR uint8 H x W x 3 (``_resize_bgr``); None if not an image."""
-    image = decode_bgr(data)
+def prepare_image(data: bytes, height: int, width: int, keep_ratio: bool = False,
+                  augment: Optional[Transform] = None) -> Optional[np.ndarray]:
+    """Encoded bytes -> BGR (``augment``ed when given) resized to uint8 H x W x 3 (``_resize_bgr``); None if
+    not an image."""
+    image = transformed(decode_bgr(data), augment)
     return None if image is None else _resize_bgr(image, height, width, keep_ratio)
 
 

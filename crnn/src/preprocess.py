@@ -13,6 +13,8 @@ import cv2
 import numpy as np
 from mindspore.dataset import vision
 
+from .model_utils.augment import Transform, transformed
+
 MEAN, STD = 127.0, 127.0
 
 
@@ -37,9 +39,10 @@ def resize(image: np.ndarray, height: int, width: int, keep_ratio: bool) -> np.n
     return cv2.resize(image, (width, height), interpolation=cv2.INTER_LINEAR)[:, :, None]
 
 
-def prepare_image(data: bytes, height: int, width: int, keep_ratio: bool) -> Optional[np.ndarray]:
-    """Encoded bytes -> resized gray uint8 H x W x 1, or None if not an image."""
-    image = decode_gray(data)
+def prepare_image(data: bytes, height: int, width: int, keep_ratio: bool,
+                  augment: Optional[Transform] = None) -> Optional[np.ndarray]:
+    """Encoded bytes -> gray (``augment``ed when given) resized to uint8 H x W x 1, or None if not an image."""
+    image = transformed(decode_gray(data), augment)
     return None if image is None else resize(image, height, width, keep_ratio)
 
 

@@ -52,8 +52,8 @@ class LineSource(LabelledSource):
         except OSError:
             return None
 
-    def __getitem__(self, index: int):
-        image, ids, length, number, valid = super().__getitem__(index)
+    def draw(self, index: int, epoch: Optional[int] = None):
+        image, ids, length, number, valid = super().draw(index, epoch)
         if valid and too_wide(image, self.max_width):
             with self._lock:
                 self.too_wide += 1

@@ -20,6 +20,8 @@ from typing import Optional, Sequence
 import cv2
 import numpy as np
 
+from .model_utils.augment import Transform, transformed
+
 HEIGHT = 96
 MAX_WIDTH = 2000
 WIDTH_STEP = 16  # the network's width stride: one output step per 16 columns
@@ -44,10 +46,10 @@ def resize_to_height(gray: np.ndarray, target_height: int = HEIGHT) -> np.ndarra
     return cv2.resize(gray, (width, target_height), interpolation=cv2.INTER_AREA)[:, :, None]
 
 
-def prepare_line(data: bytes, height: int = HEIGHT) -> Optional[np.ndarray]:
-    """A sample source's ``prepare``: encoded bytes -> resized gray ``height`` x W x 1 uint8 (not padded),
-    or None when the bytes are not an image."""
-    gray = decode_gray(data)
+def prepare_line(data: bytes, height: int = HEIGHT, augment: Optional[Transform] = None) -> Optional[np.ndarray]:
+    """A sample source's ``prepare``: encoded bytes -> gray (``augment``ed when given) resized to ``height`` x W
+    x 1 uint8 (not padded), or None when the bytes are not an image."""
+    gray = transformed(decode_gray(data), augment)
     return None if gray is None else resize_to_height(gray, height)
 
 

@@ -14,6 +14,7 @@ import mindspore.dataset as ds
 import numpy as np
 from mindspore import nn
 
+from .augment import Augmenter
 from .checkpoint import load_into
 from .config import path_list, require_positive, resolve_path
 from .context import setup_context
@@ -45,6 +46,17 @@ class ModelParts:
     extra_inputs: Callable[[SimpleNamespace], list] = lambda cfg: []
 
 
+def training_source(cfg: SimpleNamespace, parts: ModelParts, paths: Sequence[str],
+                    converter: CTCLabelConverter) -> Source:
+    """The training source of ``paths``; with ``augment`` (a key of the image models only) it augments every
+    draw (``augment.Augmenter``).  Evaluation sources never do."""
+    augmenter = Augmenter.from_config(cfg) if getattr(cfg, "augment", False) else None  # checked before indexing
+    source = parts.source(cfg, paths, converter, False)
+    if augmenter is not None:
+        source.augment = augmenter
+    return source
+
+
 def train(cfg: SimpleNamespace, parts: ModelParts) -> str:
     """Train as configured (``model_utils.fit``); return the path of the final checkpoint."""
     train_paths, eval_paths = path_list(cfg.train_dataset_path), path_list(cfg.eval_dataset_path)
@@ -53,7 +65,7 @@ def train(cfg: SimpleNamespace, parts: ModelParts) -> str:
     check_settings(cfg, len(train_paths))
     rank, group = setup_context(cfg, cfg.run_distribute)
     converter = parts.label_converter(cfg)
-    source = parts.source(cfg, train_paths, converter, False)
+    source = training_source(cfg, parts, train_paths, converter)
     net = parts.build_network(cfg)
     evaluate: Optional[Callable[[], Metric]] = None
     if eval_paths and cfg.eval_interval > 0:

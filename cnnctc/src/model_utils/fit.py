@@ -5,7 +5,8 @@ best checkpoint, rotation, progress, loss curve, and a stop on a diverged loss.
 momentum, adam_eps, weight_decay, warmup_steps, warmup_ratio, lr_decay, clip_grad_norm, loss_scale,
 drop_overflow_update, amp_level, device_target, seed, train_mix, pretrained, resume, save_dir,
 ckpt_prefix, save_checkpoint_steps, keep_checkpoint_max, log_interval, eval_interval,
-nonfinite_patience, log_samples, save_all_ranks.
+nonfinite_patience, log_samples, save_all_ranks.  A source that augments (``sources.LabelledSource.augment``)
+gets each draw's epoch with its index, so that a resumed run draws the same augmentations.
 """
 from __future__ import annotations
 
@@ -58,6 +59,11 @@ class TrainData:
     network_inputs: int = 1
     lengths: Optional[np.ndarray] = None
     bucket_steps: int = 0
+
+    @property
+    def augmented(self) -> bool:
+        """Whether the source augments its draws: it then reads (index, epoch) rows (``pipeline.InOrder``)."""
+        return getattr(self.source, "augment", None) is not None
 
 
 def check_settings(cfg: SimpleNamespace, num_train_paths: int) -> None:
@@ -155,6 +161,8 @@ def fit(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell, data: TrainData, 
     for start, weights in parse_mix(cfg.train_mix, len(groups)):
         shares = ', '.join(f'{w:.2f}' for w in weights)
         say(f"  from {start:.0%} of the steps on, draw the paths in proportion {shares}")
+    if data.augmented:
+        say(f"augmenting every training draw: {data.source.augment.describe()}")
 
     if cfg.pretrained:
         load_into(network, resolve_path(cfg.pretrained))
@@ -181,7 +189,7 @@ def fit(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell, data: TrainData, 
         nonfinite = 0
         while step < total_steps:  # a second pass only if skipped corrupt samples used up the slack
             order = sample_order(groups, cfg.train_mix, total_steps, batch, step, group, rank, cfg.seed,
-                                 lengths=data.lengths, bucket_steps=data.bucket_steps)
+                                 lengths=data.lengths, bucket_steps=data.bucket_steps, epochs=data.augmented)
             pass_start = step
             for *inputs, indices in data.make_dataset(order).create_tuple_iterator(num_epochs=1):
                 loss_value = float(train_cell(*inputs)[0].asnumpy())

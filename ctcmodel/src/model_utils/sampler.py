@@ -101,21 +101,39 @@ def bucket_by_length(chunk: np.ndarray, lengths: np.ndarray, samples_per_step: i
     return np.concatenate(out)
 
 
+def draw_epochs(chunk: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """For each position of ``chunk``, how many times its sample was drawn before: ``counts`` (draws per
+    sample so far, updated in place) plus the earlier positions of the same sample in ``chunk``."""
+    by_sample = np.argsort(chunk, kind="stable")
+    ordered = chunk[by_sample]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    run_start = np.repeat(starts, np.diff(np.r_[starts, len(ordered)]))
+    epochs = np.empty(len(chunk), np.int64)
+    epochs[by_sample] = counts[ordered] + np.arange(len(ordered)) - run_start
+    counts += np.bincount(chunk, minlength=len(counts))
+    return epochs
+
+
 def sample_order(groups: Sequence[np.ndarray], mix: Optional[Mapping], total_steps: int, batch_size: int,
                  start_step: int = 0, num_shards: int = 1, shard_id: int = 0, seed: int = 1,
-                 slack: float = 0.01, lengths: Optional[np.ndarray] = None, bucket_steps: int = 0) -> np.ndarray:
+                 slack: float = 0.01, lengths: Optional[np.ndarray] = None, bucket_steps: int = 0,
+                 epochs: bool = False) -> np.ndarray:
     """Indices for device ``shard_id`` from ``start_step`` to ``total_steps`` (plus ``slack`` for skipped
     corrupt samples).  ``groups`` holds the sample indices of each training path; with ``lengths`` (one per
-    sample) and ``bucket_steps`` > 0, steps hold samples of similar length (see the module's docstring)."""
+    sample) and ``bucket_steps`` > 0, steps hold samples of similar length (see the module's docstring).
+    With ``epochs``, rows (sample index, epoch of the draw) instead (see the module's docstring)."""
     phases = parse_mix(mix, len(groups))
     samples_per_step = batch_size * num_shards
     first = start_step * samples_per_step
     last = int((total_steps + int(total_steps * slack) + 1) * samples_per_step)
     bucket_rng = np.random.default_rng([seed, 1])
+    counts = np.zeros(max(int(group.max()) + 1 for group in groups if len(group)), np.int64) if epochs else None
     parts, seen = [], 0
     for chunk in _global_stream(groups, phases, total_steps, samples_per_step, seed):
         if lengths is not None and bucket_steps > 0:
             chunk = bucket_by_length(chunk, lengths, samples_per_step, bucket_steps, bucket_rng)
+        if counts is not None:
+            chunk = np.stack([chunk, draw_epochs(chunk, counts)], axis=1)
         lo, hi = max(0, first - seen), min(len(chunk), last - seen)
         if lo < hi:
             parts.append(chunk[lo + (shard_id - seen - lo) % num_shards:hi:num_shards])  # this device's positions

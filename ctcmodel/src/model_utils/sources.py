@@ -8,6 +8,11 @@ when it is not an image) in the pipeline's workers, and one that does not decode
 counted, never fatal.  Item i is (input uint8 array, label ids int32[max_length], length int32,
 index int64, valid bool), the columns of ``pipeline.create_dataset``.
 
+A training source may augment (``augment``, an ``augment.Augmenter``, set by ``entry.training_source``):
+``draw(index, epoch)`` then calls ``prepare(data, augment=transform)``, which applies ``transform`` to the decoded
+image before resizing, and each draw of a sample gets its own augmentation.  Items by ``source[i]``
+(evaluation) are never augmented.
+
 LMDB: ``num-samples`` and, for i = 1..N, ``image-%09d`` (encoded image) and ``label-%09d`` (UTF-8).  A
 path may be one LMDB folder or a tree of them (``data_lmdb_release/training/MJ``).  One LMDB environment
 is opened per real path and shared, so the same LMDB may be read for training and evaluation in one process.
@@ -18,15 +23,17 @@ import os
 import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable, Hashable, Optional, Sequence
 
 import lmdb
 import numpy as np
 
+from .augment import Augmenter
 from .ctc import CTCLabelConverter
 from .errors import DatasetError
 
-Prepare = Callable[[bytes], Optional[np.ndarray]]
+Prepare = Callable[..., Optional[np.ndarray]]  # (bytes, augment=None: a transform of the decoded image) -> array
 _ENVS: dict[str, lmdb.Environment] = {}
 _ENVS_LOCK = threading.Lock()
 
@@ -68,6 +75,7 @@ class LabelledSource(ABC):
         self.samples: list[tuple[int, Hashable, str]] = []  # (entry: which path given, key for read, label)
         self.sizes: dict[str, int] = {}
         self.num_entries = 0
+        self.augment: Optional[Augmenter] = None  # set on a training source to augment its draws
 
     def add(self, entry: int, key: Hashable, text: Optional[bytes]) -> bool:
         """Index one sample of path number ``entry`` from its raw label; False when it is skipped."""
@@ -100,9 +108,19 @@ class LabelledSource(ABC):
         return len(self.samples)
 
     def __getitem__(self, index: int):
+        return self.draw(index)
+
+    def draw(self, index: int, epoch: Optional[int] = None):
+        """Item ``index``; with ``epoch`` on an augmenting source, its input augmented as at that draw (the
+        decoded image, before the model's resizing: ``prepare(data, augment=transform)``)."""
         _, key, label = self.samples[index]
         data = self.read(key)
-        image = self.prepare(data) if data else None
+        image = None
+        if data:
+            if self.augment is None or epoch is None:
+                image = self.prepare(data)
+            else:
+                image = self.prepare(data, augment=partial(self.augment, epoch=epoch, index=index))
         ids, length = self.converter.encode(label)
         if image is None:
             self.skipped.add_corrupt()

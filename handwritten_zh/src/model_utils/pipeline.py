@@ -18,7 +18,9 @@ COLUMNS = ["input", "label", "length", "index", "valid"]
 
 class InOrder:
     """The samples of a source in a given order, read sequentially (an order may repeat samples and be
-    longer than the source, which a ``GeneratorDataset`` sampler may not)."""
+    longer than the source, which a ``GeneratorDataset`` sampler may not).  An order of rows (sample index,
+    epoch) (``sampler.sample_order(epochs=True)``) reads each with ``source.draw(index, epoch)``, which
+    augments it when the source augments (``sources.LabelledSource``)."""
 
     def __init__(self, source: Sequence, order: np.ndarray):
         self.source, self.order = source, order
@@ -26,8 +28,11 @@ class InOrder:
     def __len__(self) -> int:
         return len(self.order)
 
-    def __getitem__(self, index: int):
-        return self.source[int(self.order[index])]
+    def __getitem__(self, position: int):
+        if self.order.ndim == 1:
+            return self.source[int(self.order[position])]
+        index, epoch = self.order[position]
+        return self.source.draw(int(index), int(epoch))
 
 
 def create_dataset(source: Sequence, batch_size: int, ops: list, num_workers: int = 2, shuffle: bool = False,
@@ -38,7 +43,8 @@ def create_dataset(source: Sequence, batch_size: int, ops: list, num_workers: in
     ``pad_inputs`` (a batch's inputs -> one array) batches inputs whose shapes differ, e.g. by padding them
     to the widest one; without it every input must have the same shape.
 
-    ``order`` (this device's sample indices, see ``sampler``, which also shards) replaces ``shuffle``.
+    ``order`` (this device's sample indices, or rows (index, epoch), see ``sampler``, which also shards)
+    replaces ``shuffle``.
     ``num_workers`` is capped at the machine's core count (MindSpore refuses more).
     """
     num_workers = max(1, min(num_workers, os.cpu_count() or 1))
