@@ -4,10 +4,12 @@ phones, one block per MindRecord file.
     python eval.py --checkpoint_path ctc-best.ckpt --eval_dataset_path data/timit_features/test.mindrecord
     python eval.py --config_path cpu_small.yaml --checkpoint_path release/ctcmodel_cpu_small.ckpt
 
-Columns: LER as the official code defines it (mean over utterances of edits / reference length) and
-corpus LER (total edits / total reference length), then the utterances.  ``--beam_width 0`` skips prefix
-search; ``--lm_path`` adds a phone bigram model to it; ``--merge_across_blank true`` decodes the best path
-as the official decoder does.
+Columns: LER (mean over utterances of edits / reference length, as the official code averages) and corpus
+LER (total edits / total reference length), then the utterances and those with an empty reference (left out
+of the LER mean).  ``--ler kaldi`` (the default) compares the phone sequences as they are; ``--ler official``
+is the official metric: repeated phones merged in the prediction and in the reference, the best path decoded
+as the official decoder does (see src/ler.py).  ``--beam_width 0`` skips prefix search; ``--lm_path`` adds a
+phone bigram model to it; ``--merge_across_blank true`` decodes the best path as the official decoder does.
 """
 from __future__ import annotations
 
@@ -24,9 +26,9 @@ def print_table(cfg: SimpleNamespace) -> dict[str, PhoneScores]:
     """Evaluate, then print the error rates of every decoder and phone set per file; return the scores."""
     results = evaluate(cfg, PARTS)
     for path, scores in results.items():
-        rows = [(name, [f"{100 * rate.ler:.2f}", f"{100 * rate.corpus_ler:.2f}", str(rate.utterances)])
-                for name, rate in scores.rows()]
-        for line in table([path, "LER %", "corpus LER %", "utterances"], rows):
+        rows = [(name, [f"{100 * rate.ler:.2f}", f"{100 * rate.corpus_ler:.2f}", str(rate.utterances),
+                        str(rate.empty_truths)]) for name, rate in scores.rows()]
+        for line in table([path, f"LER % ({cfg.ler})", "corpus LER %", "utterances", "empty references"], rows):
             log(line)
     return results
 

@@ -3,7 +3,7 @@
     import hub_conf as mshub
     network = mshub.load("mindspore/ascend/1.1/cnnctc_v1.1", pretrained=False)
 
-See hub_conf/README.md for the card format, the settings and the cache.
+See hub_conf/README.md for the card format, the settings, the cache and what matches mindspore_hub.
 """
 import os
 
@@ -12,10 +12,15 @@ import os
 os.environ.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")
 
 # pylint: disable=wrong-import-position
-from .errors import (CardError, DownloadError, HubError, IntegrityError, ModelNotAvailableError,  # noqa: E402
-                     UnknownModelError, WeightsError)
-from .loader import hub_list, load, load_weights  # noqa: E402
+from .errors import (ArgumentError, ArgumentTypeError, CardError, DownloadError, HubError,  # noqa: E402
+                     IntegrityError, ModelNotAvailableError, UnknownModelError, WeightsError)
+from .load import load  # noqa: E402  (imports the module hub_conf.load first, then binds the function)
+from .listing import hub_list, hub_uids  # noqa: E402
+from .loader import load_weights  # noqa: E402
 from .settings import get_hub_dir, set_hub_dir  # noqa: E402
 
-__all__ = ["load", "load_weights", "hub_list", "get_hub_dir", "set_hub_dir", "HubError", "CardError",
-           "UnknownModelError", "ModelNotAvailableError", "DownloadError", "IntegrityError", "WeightsError"]
+__version__ = "2.0.0"  # the mindspore_hub release whose API this follows (see hub_conf/README.md)
+
+__all__ = ["load", "load_weights", "hub_list", "hub_uids", "get_hub_dir", "set_hub_dir", "__version__", "HubError",
+           "ArgumentError", "ArgumentTypeError", "CardError", "UnknownModelError", "ModelNotAvailableError",
+           "DownloadError", "IntegrityError", "WeightsError"]

@@ -10,6 +10,12 @@ Besides mindspore_hub's fields, a card may hold ``model-sha256``, checked like
 the model folder's archive ``{base}/{name}.tar.gz``.  That archive holds code
 that ``load`` runs, so a remote source downloads it only for a card with this
 field and installs it only when the digest matches (see hub_conf/loader.py).
+
+Read as the real checker reads it: ``evaluation: -`` is ``evaluation: no``
+(False), ``module-type`` is split at its first ``-`` (``cv-super-resolution``:
+type ``cv``), and an empty ``repo-link`` is allowed (the card then names no model
+folder, and ``load`` says so).  Stricter than it on purpose: ``asset-sha256``
+must be 64 hex digits, since every download is checked against it.
 """
 from __future__ import annotations
 
@@ -28,7 +34,7 @@ from .settings import card_dir
 
 REQUIRED_FIELDS = ("model-name", "backbone-name", "module-type", "fine-tunable", "model-version", "author",
                    "update-time", "repo-link", "user-id", "used-for", "mindspore-version", "license", "summary")
-MODULE_TYPES = ("audio", "cv", "nlp", "recommend", "other")
+MODULE_TYPES = ("gnn", "rl", "audio", "cv", "cvtmodel", "nlp", "recommend", "cross", "hpc", "mm", "other")
 USED_FOR = ("inference", "extract-feature", "transfer-learning")
 BACKENDS = ("cpu", "gpu", "ascend")
 FILE_FORMATS = ("air", "ckpt", "mindir", "onnx", "mslite")
@@ -36,6 +42,7 @@ ASSET_FIELDS = ("asset-link", "asset-sha256", "file-format")
 REPO_LINK = re.compile(r"https?://[^/\s]+/[^/\s]+/[^/\s]+/(?:tree|blob)/[^/\s]+/(?P<folder>[^\s]+?)/?")
 SHA256 = re.compile(r"[0-9a-f]{64}")
 UID = re.compile(r"[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*")
+NO_EVALUATION = re.compile(r"^(\s*evaluation:\s*)-\s*$", re.MULTILINE)  # read as "no", as the real checker does
 
 
 @dataclass(frozen=True)
@@ -60,7 +67,7 @@ class Card:
     uid: str
     path: str
     header: dict
-    folder: str                 # model folder inside the repository, from ``repo-link``
+    folder: Optional[str]       # model folder inside the repository, from ``repo-link`` (None: empty link)
     assets: tuple[Asset, ...]
 
     @property
@@ -101,7 +108,7 @@ def _header_text(path: str, text: str) -> str:
     fences = [i for i, line in enumerate(lines) if line.strip() == "---"]
     if len(fences) < 2:
         raise CardError(f"card {path}: no header between two '---' lines")
-    return "\n".join(lines[fences[0] + 1:fences[1]])
+    return NO_EVALUATION.sub(r"\1no", "\n".join(lines[fences[0] + 1:fences[1]]))
 
 
 def _check_choice(path: str, field: str, value: Any, choices: tuple[str, ...], sep: Optional[str] = None) -> None:
@@ -149,23 +156,32 @@ def _check_required(path: str, header: dict) -> None:
     for field in REQUIRED_FIELDS:
         if field not in header:
             raise CardError(f"card {path}: field '{field}' is required, but not found")
-        if header[field] in (None, ""):
+        if header[field] in (None, "") and field != "repo-link":
             raise CardError(f"card {path}: field '{field}' is empty")
     if not isinstance(header["model-name"], str) or not header["model-name"].strip():
         raise CardError(f"card {path}: field 'model-name' must be a non-empty string, got {header['model-name']!r}")
 
 
-def _check_header(path: str, header: dict) -> tuple[str, tuple[Asset, ...]]:
-    """Validate the header; return (model folder, assets)."""
+def _check_repo_link(path: str, value: Any) -> Optional[str]:
+    """The model folder named by ``repo-link``; None for an empty link."""
+    if value in (None, ""):
+        return None
+    link = _bare(value)
+    match = REPO_LINK.fullmatch(link)
+    if not match or not _relative_path(match["folder"]):
+        raise CardError(f"card {path}: field 'repo-link' must look like "
+                        f"https://HOST/OWNER/REPO/tree/BRANCH/FOLDER, got {link!r}")
+    return match["folder"]
+
+
+def _check_header(path: str, header: dict) -> tuple[Optional[str], tuple[Asset, ...]]:
+    """Validate the header; return (model folder or None, assets)."""
     _check_required(path, header)
     if "model-sha256" in header:
         _check_sha256(path, "model-sha256", header["model-sha256"])
     if not isinstance(header["fine-tunable"], bool):
         raise CardError(f"card {path}: field 'fine-tunable' must be True or False, got {header['fine-tunable']!r}")
-    module_type = str(header["module-type"]).lower()
-    if module_type.count("-") > 1:
-        raise CardError(f"card {path}: field 'module-type' may hold at most one '-', got {module_type!r}")
-    _check_choice(path, "module-type", module_type.split("-")[0], MODULE_TYPES)
+    _check_choice(path, "module-type", str(header["module-type"]).lower().split("-", 1)[0], MODULE_TYPES)
     _check_choice(path, "used-for", header["used-for"], USED_FOR, "/")
     for field in ("train-backend", "infer-backend"):
         if field in header:
@@ -175,13 +191,8 @@ def _check_header(path: str, header: dict) -> tuple[str, tuple[Asset, ...]]:
         raise CardError(f"card {path}: field 'accuracy' must be a number, got {header['accuracy']!r}")
     if "input-shape" in header and not isinstance(header["input-shape"], list):
         raise CardError(f"card {path}: field 'input-shape' must be a list, got {header['input-shape']!r}")
-    link = _bare(header["repo-link"])
-    match = REPO_LINK.fullmatch(link)
-    if not match or not _relative_path(match["folder"]):
-        raise CardError(f"card {path}: field 'repo-link' must look like "
-                        f"https://HOST/OWNER/REPO/tree/BRANCH/FOLDER, got {link!r}")
     assets = _check_assets(path, header["asset"]) if "asset" in header else ()
-    return match["folder"], assets
+    return _check_repo_link(path, header["repo-link"]), assets
 
 
 def read_card(path: str, uid: str) -> Card:
@@ -231,15 +242,23 @@ def _close_matches(uid: str, uids: list[str]) -> list[str]:
     return [u for s, u in ranked if s >= 0.65][:5]
 
 
-def find_card(uid: str) -> Card:
-    """The validated card of ``uid``; UnknownModelError listing close matches when there is none."""
-    if not isinstance(uid, str):
-        raise UnknownModelError(f"a model uid must be a string, got {type(uid).__name__}")
+def card_file(uid: str) -> Optional[str]:
+    """The card file of ``uid`` in the card directory, or None when there is none."""
     path = os.path.join(card_dir(), *uid.split("/")) + ".md"
-    if UID.fullmatch(uid) and ".." not in uid.split("/") and os.path.isfile(path):
-        return read_card(path, uid)
+    return path if UID.fullmatch(uid) and ".." not in uid.split("/") and os.path.isfile(path) else None
+
+
+def unknown_uid_hint(uid: str) -> str:
+    """Close matches of ``uid`` among the cards, for an error message."""
     uids = list_uids()
     close = _close_matches(uid, uids)
     hint = f"did you mean: {', '.join(close)}?" if close else "no close match"
-    raise UnknownModelError(f"unknown model uid {uid!r}; {hint} (`python -m hub_conf list` shows all "
-                            f"{len(uids)} in {card_dir()})")
+    return f"{hint} (`python -m hub_conf list` shows all {len(uids)} in {card_dir()})"
+
+
+def find_card(uid: str) -> Card:
+    """The validated card of ``uid``; UnknownModelError listing close matches when there is none."""
+    path = card_file(uid)
+    if path is not None:
+        return read_card(path, uid)
+    raise UnknownModelError(f"unknown model uid {uid!r}; {unknown_uid_hint(uid)}")

@@ -15,19 +15,22 @@ import mindspore as ms
 from .card import Card, find_card
 from .errors import HubError
 from .isolation import HUB_CONF
-from .loader import asset_file, asset_location, hub_list, load, model_dir, model_location
+from .listing import hub_uids
+from .loader import asset_file, asset_location, load, model_dir, model_location
 from .settings import SOURCES, card_dir, get_hub_dir
 
 EXIT_USER_ERROR = 2  # as the model folders' entry scripts (and argparse) exit on a user error
 
 
 def _status(card: Card) -> str:
+    if card.folder is None:
+        return "no repo-link"
     _, folder = model_location(card, "local")
     return "ready" if os.path.isfile(os.path.join(folder, f"{HUB_CONF}.py")) else "not built yet"
 
 
 def _list(args: argparse.Namespace) -> int:
-    uids = hub_list(args.version)
+    uids = hub_uids(args.version)
     failed = 0
     print(f"{len(uids)} cards in {card_dir()}")
     for uid in uids:
@@ -56,9 +59,12 @@ def _info(args: argparse.Namespace) -> int:
     for key, value in card.header.items():
         if key != "asset":
             print(f"{key}: {value}")
-    url, folder = model_location(card, args.source)
-    state = f", model {_status(card)}" if url is None else ""
-    print(f"model folder ({args.source}): {_where(url, folder, os.path.isdir(folder))}{state}")
+    if card.folder is None:
+        print("model folder: none (empty repo-link)")
+    else:
+        url, folder = model_location(card, args.source)
+        state = f", model {_status(card)}" if url is None else ""
+        print(f"model folder ({args.source}): {_where(url, folder, os.path.isdir(folder))}{state}")
     for i, asset in enumerate(card.assets):
         url, path = asset_location(card, asset, args.source)
         print(f"asset {i}: {asset.file_format} {asset.link}\n  sha256: {asset.sha256}\n"

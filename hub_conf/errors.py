@@ -1,9 +1,22 @@
-"""Exceptions of hub_conf: one base class, so callers and the CLI can catch every user-facing error."""
+"""Exceptions of hub_conf: one base class, so callers and the CLI can catch every user-facing error.
+
+Where mindspore_hub raises a built-in exception (``TypeError``, ``ValueError``), hub_conf's class for the
+same mistake derives from that built-in too, so both ``except ValueError`` and ``except HubError`` work.
+"""
 from __future__ import annotations
 
 
 class HubError(Exception):
     """Base class of every error hub_conf raises for a user mistake or an unavailable resource."""
+
+
+class ArgumentTypeError(HubError, TypeError):
+    """An argument of the wrong type: a name that is not a string, a flag that is not a bool, ..."""
+
+
+class ArgumentError(HubError, ValueError):
+    """An argument value mindspore_hub refuses: an unknown source or asset branch, a URL that names no card,
+    ``pretrained=True`` for a card without a checkpoint."""
 
 
 class CardError(HubError, ValueError):
@@ -14,8 +27,9 @@ class UnknownModelError(HubError, LookupError):
     """No card has the requested uid; the message lists close matches."""
 
 
-class ModelNotAvailableError(HubError):
-    """The card's model folder has no ``mindspore_hub_conf.py`` (the model is not built yet)."""
+class ModelNotAvailableError(HubError, ValueError):
+    """The card's model folder has no ``mindspore_hub_conf.py`` (the model is not built yet), or the card has
+    no ``repo-link``."""
 
 
 class DownloadError(HubError, OSError):

@@ -1,4 +1,7 @@
-"""The mindspore_hub API: ``load``, ``load_weights`` and ``hub_list``, and where a card's files come from.
+"""The mindspore_hub API: ``load`` and ``load_weights``, and where a card's files come from.
+
+The name given to ``load`` is a uid, a card URL or (``source="local"``) a card file: see hub_conf/names.py.
+``create_network`` gets the card's ``model-name`` in lower case, as mindspore_hub passes it.
 
 Model folder (the path after ``tree/<branch>/`` in the card's ``repo-link``):
 ``source="local"``, or a remote source with no base URL set, uses the folder of
@@ -28,17 +31,13 @@ from typing import Optional
 from mindspore import nn
 
 from .cache import is_complete, locked, set_aside, sweep, write_manifest
-from .card import Asset, Card, find_card, list_uids
+from .card import Asset, Card
 from .download import extract_tar, fetch, sha256_of
-from .errors import DownloadError, HubError, IntegrityError, ModelNotAvailableError
+from .errors import ArgumentError, ArgumentTypeError, DownloadError, IntegrityError, ModelNotAvailableError
 from .isolation import create_network
+from .names import resolve_card
 from .settings import REPO_ROOT, base_url, check_source, get_hub_dir, mirrored
 from .weights import load_strict
-
-
-def hub_list(version: Optional[str] = None) -> list[str]:
-    """Uids of all cards, sorted; ``version`` keeps those of one MindSpore version (the uid's third part)."""
-    return list_uids(None if version is None else str(version))
 
 
 def cache_dir(card: Card) -> str:
@@ -60,6 +59,8 @@ def _folder_in(root: str, card: Card, url: str) -> str:
 
 def model_location(card: Card, source: str = "local") -> tuple[Optional[str], str]:
     """(archive URL, or None for this checkout's folder; local folder) of the card's model."""
+    if card.folder is None:
+        raise ModelNotAvailableError(f"card {card.path} has an empty repo-link: it names no model folder to build")
     base = base_url(source)
     if base is None:
         return None, os.path.join(REPO_ROOT, *card.folder.split("/"))
@@ -137,48 +138,55 @@ def asset_file(card: Card, asset: Asset, source: str = "local", force_reload: bo
     return path
 
 
-def _checkpoint(card: Card) -> Asset:
+def checkpoint_asset(card: Card) -> Asset:
+    """The card's ckpt asset; ArgumentError (a ValueError, as in mindspore_hub) when it has none."""
     if card.checkpoint is None:
-        raise HubError(f"card {card.uid} has no ckpt asset; use pretrained=False")
+        raise ArgumentError(f"`pretrained` must be False: card {card.uid} has no ckpt asset")
     return card.checkpoint
 
 
-def _check_flags(**flags: object) -> None:
+def check_flags(**flags: object) -> None:
+    """ArgumentTypeError (a TypeError, as in mindspore_hub) unless every flag is a bool."""
     for key, value in flags.items():
         if not isinstance(value, bool):
-            raise TypeError(f"`{key}` must be a bool, got {value!r}")
+            raise ArgumentTypeError(f"`{key}` must be a bool, got {value!r}")
 
 
 def load(name: str, *args, source: str = "gitee", pretrained: bool = True, force_reload: bool = False,
          **kwargs) -> nn.Cell:
-    """Build the network of card ``name`` (a uid) with ``create_network(model-name, *args, **kwargs)``.
+    """Build the network of card ``name`` with ``create_network(model-name in lower case, *args, **kwargs)``.
+
+    ``name``: a uid, a card URL or, with ``source="local"``, a card file (see hub_conf/names.py).
 
     ``source``: ``"gitee"`` / ``"github"`` fetch the model folder and repository-relative
     assets from that source's base URL (this checkout when none is set), ``"local"`` uses
     this checkout.  ``pretrained`` loads the card's checkpoint strictly after checking its
     sha256; ``force_reload`` downloads the model folder and the checkpoint again.
     """
-    _check_flags(pretrained=pretrained, force_reload=force_reload)
+    check_flags(pretrained=pretrained, force_reload=force_reload)
     check_source(source)
-    card = find_card(name)
+    card = resolve_card(name, source)
     folder = model_dir(card, source, force_reload)
     try:
-        net, convert = create_network(folder, card.model_name, *args, **kwargs)
+        net, convert = create_network(folder, card.model_name.lower(), *args, **kwargs)
     except ModelNotAvailableError as err:
         url, _ = model_location(card, source)
         where = "this checkout" if url is None else f"the archive {url}"
         raise ModelNotAvailableError(f"model {card.model_name!r} of card {card.uid} is not available in {where} "
                                      f"yet: {err}") from err
     if pretrained:
-        load_strict(net, asset_file(card, _checkpoint(card), source, force_reload), convert)
+        load_strict(net, asset_file(card, checkpoint_asset(card), source, force_reload), convert)
     return net
 
 
 def load_weights(network: nn.Cell, name: str, force_reload: bool = False, source: str = "gitee") -> None:
-    """Load the checkpoint of card ``name`` into ``network`` strictly, after checking its sha256."""
+    """Load the checkpoint of card ``name`` into ``network`` strictly, after checking its sha256.
+
+    mindspore_hub's own form, ``load_weights(name, source, force_reload) -> dict``, is ``hub_conf.load.load_weights``.
+    """
     if not isinstance(network, nn.Cell):
-        raise TypeError(f"network must be a mindspore.nn.Cell, got {type(network).__name__}")
-    _check_flags(force_reload=force_reload)
+        raise ArgumentTypeError(f"network must be a mindspore.nn.Cell, got {type(network).__name__}")
+    check_flags(force_reload=force_reload)
     check_source(source)
-    card = find_card(name)
-    load_strict(network, asset_file(card, _checkpoint(card), source, force_reload))
+    card = resolve_card(name, source)
+    load_strict(network, asset_file(card, checkpoint_asset(card), source, force_reload))

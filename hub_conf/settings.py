@@ -21,7 +21,7 @@ import os
 from typing import Optional
 from urllib.parse import urlsplit
 
-from .errors import HubError
+from .errors import ArgumentError
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUNDLED_CARD_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cards")
@@ -49,8 +49,9 @@ def card_dir() -> str:
 
 
 def check_source(source: str) -> str:
+    """``source`` when it is one of SOURCES (mindspore_hub's ``local`` and ``gitee``, and ``github``)."""
     if source not in SOURCES:
-        raise HubError(f"source must be one of {', '.join(SOURCES)}, got {source!r}")
+        raise ArgumentError(f"source must be one of {', '.join(SOURCES)}, got {source!r}")
     return source
 
 

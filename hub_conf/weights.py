@@ -31,15 +31,20 @@ def _names(kind: str, names: list[str]) -> str:
     return f"{len(names)} {kind}: {shown}"
 
 
+def read_checkpoint(path: str) -> dict:
+    """The name -> Parameter dict of checkpoint ``path``; WeightsError when it cannot be read."""
+    try:
+        return ms.load_checkpoint(path)
+    except (ValueError, RuntimeError, TypeError, OSError) as err:
+        raise WeightsError(f"cannot read checkpoint {path}: {str(err).strip().splitlines()[0]}") from err
+
+
 def load_strict(network: nn.Cell, path: str, convert: Optional[Callable[[dict], dict]] = None) -> list[str]:
     """Load checkpoint ``path`` into ``network``; return the training-state keys that were ignored.
 
     ``convert`` (a model's ``convert_checkpoint`` hook) maps the file's name -> Parameter dict first.
     """
-    try:
-        params = ms.load_checkpoint(path)
-    except (ValueError, RuntimeError, TypeError, OSError) as err:
-        raise WeightsError(f"cannot read checkpoint {path}: {str(err).strip().splitlines()[0]}") from err
+    params = read_checkpoint(path)
     if convert is not None:
         try:
             params = convert(params)

@@ -254,9 +254,9 @@ def free_port() -> int:
 # ---------------------------------------------------------------- cards
 
 def test_required_cards_are_listed_and_valid(hub):
-    uids = mshub.hub_list()
+    uids = mshub.hub_uids()
     assert set(REQUIRED) <= set(uids)
-    assert mshub.hub_list("1.1") == [OFFICIAL]
+    assert mshub.hub_uids("1.1") == [OFFICIAL]
     for uid in uids:
         card = find_card(uid)
         assert card.folder == card.header["repo-link"].strip("<>").rsplit("/", 1)[-1]

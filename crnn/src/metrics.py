@@ -5,6 +5,9 @@ MMOCR reports): after lower-casing and removing every character outside ``[A-Za-
 char_recall / char_precision: characters of the longest matching blocks (difflib) over the truth's /
 prediction's characters, both ignoring case and symbols, summed over the dataset.
 1-N.E.D: 1 - mean of ED / max(len) ignoring case and symbols.
+As MMOCR computes them: word and character rates divide by ``EPS + count`` (EPS = 1e-8, so an empty set
+gives 0), 1-N.E.D by ``max(1, count)``, and every value is rounded to 4 decimals (``float(f"{v:.4f}")``),
+so the figures printed here and by MMOCR are identical to the digit.
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from difflib import SequenceMatcher
 from .model_utils.metrics import edit_distance
 
 SYMBOLS = re.compile("[^A-Z^a-z^0-9^\u4e00-\u9fa5]")  # MMOCR's valid_symbol pattern, '^' kept as it keeps it
+EPS = 1e-8  # MMOCR's eps in the denominators of WordMetric and CharMetric
 NAMES = ("word_acc", "word_acc_ignore_case", "word_acc_ignore_case_symbol", "char_recall", "char_precision",
          "1-N.E.D")
 
@@ -22,6 +26,11 @@ NAMES = ("word_acc", "word_acc_ignore_case", "word_acc_ignore_case_symbol", "cha
 def ignore_case_symbol(text: str) -> str:
     """MMOCR's comparison form: lower-case, symbols removed."""
     return SYMBOLS.sub("", text.lower())
+
+
+def mmocr_round(value: float) -> float:
+    """A value as MMOCR reports it: rounded to 4 decimals through its text form."""
+    return float(f"{value:.4f}")
 
 
 def _matching_chars(pred: str, gt: str) -> int:
@@ -56,13 +65,14 @@ class MmocrMetric:
             self.norm_ed_sum += edit_distance(pred_ics, gt_ics) / longest if longest else 0.0
 
     def values(self) -> dict[str, float]:
-        """The metrics in ``NAMES`` order, as fractions."""
-        count = max(self.count, 1)
-        return {"word_acc": self.exact / count, "word_acc_ignore_case": self.ignore_case / count,
-                "word_acc_ignore_case_symbol": self.ignore_case_symbol / count,
-                "char_recall": self.true_positive_chars / max(self.gt_chars, 1e-8),
-                "char_precision": self.true_positive_chars / max(self.pred_chars, 1e-8),
-                "1-N.E.D": 1.0 - self.norm_ed_sum / count}
+        """The metrics in ``NAMES`` order, as fractions rounded to 4 decimals as MMOCR rounds them."""
+        exact = {"word_acc": self.exact / (EPS + self.count),
+                 "word_acc_ignore_case": self.ignore_case / (EPS + self.count),
+                 "word_acc_ignore_case_symbol": self.ignore_case_symbol / (EPS + self.count),
+                 "char_recall": self.true_positive_chars / (EPS + self.gt_chars),
+                 "char_precision": self.true_positive_chars / (EPS + self.pred_chars),
+                 "1-N.E.D": 1.0 - self.norm_ed_sum / max(1, self.count)}
+        return {name: mmocr_round(value) for name, value in exact.items()}
 
     @property
     def score(self) -> float:

@@ -1,5 +1,9 @@
 """Scoring ctcmodel: the network over utterances, best-path and prefix-search decoding, and phone error
-rates on the 61 phones and on the 39 folded ones (``PhoneScores``)."""
+rates on the 61 phones and on the 39 folded ones (``PhoneScores``).
+
+``cfg.ler`` picks the phone error rate: ``kaldi`` (the default) or ``official``, which also decodes the best
+path as the official decoder does (``merge_across_blank``), so that it reproduces the official figure.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -18,17 +22,21 @@ from .phone_lm import PhoneBigramLM
 from .phones import fold_phones
 
 
-def _rates() -> tuple[PhoneErrorRate, PhoneErrorRate]:
-    return PhoneErrorRate(), PhoneErrorRate(fold=fold_phones)
+def _rates(mode: str) -> tuple[PhoneErrorRate, PhoneErrorRate]:
+    return PhoneErrorRate(mode=mode), PhoneErrorRate(fold=fold_phones, mode=mode)
 
 
 @dataclass
 class PhoneScores:
     """Best-path (and, when run, prefix-search) phone error rates on 61 and 39 phones.  ``score`` (what picks
-    the best checkpoint) is 1 - the best-path LER on 39 phones."""
+    the best checkpoint) is 1 - the best-path LER on 39 phones.  ``mode``: the LER mode (see src/ler.py)."""
 
-    best: tuple[PhoneErrorRate, PhoneErrorRate] = field(default_factory=_rates)
-    prefix: Optional[tuple[PhoneErrorRate, PhoneErrorRate]] = None
+    mode: str = "kaldi"
+    best: tuple[PhoneErrorRate, PhoneErrorRate] = field(init=False)
+    prefix: Optional[tuple[PhoneErrorRate, PhoneErrorRate]] = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        self.best = _rates(self.mode)
 
     def update(self, predictions: list[str], truths: list[str]) -> None:
         """Score best-path predictions (phone strings) against the truths."""
@@ -38,7 +46,7 @@ class PhoneScores:
     def update_prefix(self, predictions: list[str], truths: list[str]) -> None:
         """Score prefix-search predictions against the truths."""
         if self.prefix is None:
-            self.prefix = _rates()
+            self.prefix = _rates(self.mode)
         for rate in self.prefix:
             rate.update(predictions, truths)
 
@@ -63,10 +71,11 @@ class Decoder:
 
     def __init__(self, cfg: SimpleNamespace, converter: CTCLabelConverter):
         self.cfg, self.converter = cfg, converter
+        self.merge_across_blank = cfg.merge_across_blank or cfg.ler == "official"
         self.lm = PhoneBigramLM.load(cfg.lm_path) if cfg.lm_path else None
 
     def best_path(self, logits: np.ndarray, frames: int) -> tuple[list[int], list[int]]:
-        return best_path(logits, frames, self.converter.blank, self.cfg.merge_across_blank)
+        return best_path(logits, frames, self.converter.blank, self.merge_across_blank)
 
     def prefix_search(self, logits: np.ndarray, frames: int) -> Hypothesis:
         return prefix_beam_search(log_softmax(logits[:frames]), self.converter.blank, self.cfg.beam_width,
@@ -79,7 +88,7 @@ def evaluate_utterances(cfg: SimpleNamespace, net: nn.Cell, source: UtteranceSou
     """The phone error rates of ``net`` on every utterance of ``source`` (ModelParts' ``evaluate``)."""
     net.set_train(False)
     decoder = Decoder(cfg, converter)
-    scores = PhoneScores()
+    scores = PhoneScores(cfg.ler)
     for features, frames, indices in eval_batches(cfg, source, cfg.eval_batch_size):
         logits = net(ms.Tensor(features), ms.Tensor(frames)).asnumpy()
         truths = [converter.ids_to_text(source.labels[n]) for n in indices]

@@ -27,7 +27,7 @@ def train_data(cfg: SimpleNamespace, utterances: UtteranceSource) -> TrainData:
 
 PARTS = ModelParts(build_network=build_network, label_converter=label_converter, source=source,
                    dataset=utterance_dataset, evaluate=evaluate_utterances,
-                   new_metric=lambda cfg: PhoneErrorRate(fold=fold_phones),
+                   new_metric=lambda cfg: PhoneErrorRate(fold=fold_phones, mode=cfg.ler),
                    find_datasets=lambda path: [path], input_shape=lambda cfg: (cfg.max_frames, cfg.feature_dim),
                    recognizer=Recognizer, input_extensions=SPEECH_EXTENSIONS, train_data=train_data,
                    extra_inputs=lambda cfg: [((), np.int32)])  # frames

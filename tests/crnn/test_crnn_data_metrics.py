@@ -76,11 +76,24 @@ def test_mmocr_metrics_on_hand_made_cases():
     metric.update(["Hello", "world", "its", "abd", ""], ["hello", "World!", "It's", "abc", "xy"])
     values = metric.values()
     assert values["word_acc"] == 0.0
-    assert values["word_acc_ignore_case"] == pytest.approx(1 / 5)           # hello
-    assert values["word_acc_ignore_case_symbol"] == pytest.approx(3 / 5)    # hello, world, its
+    assert values["word_acc_ignore_case"] == 0.2           # hello
+    assert values["word_acc_ignore_case_symbol"] == 0.6    # hello, world, its
     # matching characters: 5 + 5 + 3 + 2 ("ab") + 0 = 15; truth 5+5+3+3+2 = 18; predictions 5+5+3+3+0 = 16
-    assert values["char_recall"] == pytest.approx(15 / 18)
-    assert values["char_precision"] == pytest.approx(15 / 16)
-    assert values["1-N.E.D"] == pytest.approx(1 - (1 / 3 + 1) / 5)
+    assert values["char_recall"] == 0.8333                 # 15 / 18, rounded to 4 decimals as MMOCR does
+    assert values["char_precision"] == 0.9375
+    assert values["1-N.E.D"] == 0.7333                     # 1 - (1 / 3 + 1) / 5
     assert metric.score == values["word_acc_ignore_case_symbol"]
     assert ignore_case_symbol("Ab-C_1^中") == "abc1^中"
+
+
+def test_mmocr_metrics_round_and_add_eps_as_mmocr():
+    """MMOCR divides by eps + count (eps = 1e-8) and rounds through f"{v:.4f}": 1 of 20,000 is 0.0000 there,
+    while 1 / 20000 alone rounds to 0.0001; an empty set gives 0 (1-N.E.D: 1), not a division by zero."""
+    metric = MmocrMetric(count=20000, exact=1, ignore_case=1, ignore_case_symbol=1, true_positive_chars=1,
+                         gt_chars=20000, pred_chars=3, norm_ed_sum=2.0)
+    values = metric.values()
+    assert f"{1 / 20000:.4f}" == "0.0001"
+    assert values["word_acc"] == values["char_recall"] == 0.0
+    assert values["char_precision"] == 0.3333 and values["1-N.E.D"] == 0.9999
+    assert MmocrMetric().values() == {"word_acc": 0.0, "word_acc_ignore_case": 0.0, "word_acc_ignore_case_symbol": 0.0,
+                                      "char_recall": 0.0, "char_precision": 0.0, "1-N.E.D": 1.0}

@@ -76,10 +76,14 @@ def test_eval_prints_both_decoders_on_61_and_39_phones(corpus, trained):
     proc = run_script("ctcmodel", "eval.py", *SMALL, "--checkpoint_path", trained["ckpt"],
                       "--eval_dataset_path", corpus["test"], "--lm_path", corpus["lm"])
     lines = proc.stdout.strip().splitlines()[-5:]
-    assert lines[0].split()[1:] == ["LER", "%", "corpus", "LER", "%", "utterances"]
+    assert lines[0].split()[1:] == ["LER", "%", "(kaldi)", "corpus", "LER", "%", "utterances", "empty", "references"]
     assert [" ".join(line.split()[:4]).rstrip(",") for line in lines[1:]] == [
         "best path, 61 phones", "best path, 39 phones", "prefix search, 61 phones", "prefix search, 39 phones"]
-    assert all(line.split()[-1] == "8" for line in lines[1:])
+    assert all(line.split()[-2:] == ["8", "0"] for line in lines[1:])
+    official = run_script("ctcmodel", "eval.py", *SMALL, "--checkpoint_path", trained["ckpt"],
+                          "--eval_dataset_path", corpus["test"], "--beam_width", "0", "--ler", "official")
+    header, *rows = official.stdout.strip().splitlines()[-3:]
+    assert "LER % (official)" in header and [row.split()[-2:] for row in rows] == [["8", "0"], ["8", "0"]]
 
 
 def _network(ckpt: str) -> nn.Cell:

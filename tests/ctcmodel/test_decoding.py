@@ -3,13 +3,16 @@ bigram LM, and the phone error rate."""
 from __future__ import annotations
 
 import itertools
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from ctcmodel.src.decoding import (best_path, best_path_batch, log_softmax, prefix_beam_search,
                                    prefix_beam_search_batch)
-from ctcmodel.src.ler import PhoneErrorRate
+from ctcmodel.src.evaluation import Decoder, PhoneScores
+from ctcmodel.src.ler import PhoneErrorRate, merge_repeats
+from ctcmodel.src.model_utils.metrics import edit_distance
 from ctcmodel.src.model_utils.errors import ConfigError, DatasetError
 from ctcmodel.src.phone_lm import PhoneBigramLM
 
@@ -227,3 +230,65 @@ def test_phone_error_rate_with_folding():
     assert plain.ler == pytest.approx(3 / 5)  # ax/ah and pcl/sil substituted, q deleted
     assert folded.ler == 0.0 and folded.truth_phones == 4
     assert folded.summary().endswith("4 phones, folded)")
+
+
+def official_ler(logits: np.ndarray, frames: list[int], truths: list[list[int]], blank: int) -> float:
+    """The official metric's steps (``LER`` of the official src/metric.py, written here from its description):
+    greedy decoding whose last symbol changes only on an emission, repeats merged in the truth, mean of
+    ED / len(merged truth)."""
+    total = 0.0
+    for scores, n, truth in zip(logits, frames, truths):
+        prediction, last = [], blank
+        for symbol in scores[:n].argmax(-1):
+            if symbol not in (last, blank):
+                prediction.append(int(symbol))
+                last = symbol
+        reference = [t for i, t in enumerate(truth) if (i == 0 or t != truth[i - 1]) and t < blank]
+        total += edit_distance(prediction, reference) / len(reference)
+    return total / len(truths)
+
+
+def test_official_ler_mode_reproduces_the_official_metric():
+    """Truths with doubled phones: only ``official`` (both merges) gives the official figure."""
+    rng = np.random.default_rng(3)
+    blank, utterances = 5, 60
+    logits = rng.normal(size=(utterances, 40, blank + 1))
+    logits[..., blank] += 1.0
+    frames = rng.integers(10, 41, utterances).tolist()
+    truths = []
+    for _ in range(utterances):
+        truth = rng.integers(0, blank, rng.integers(2, 12)).tolist()
+        truth.insert(1, truth[0])  # a doubled phone in every truth
+        truths.append(truth)
+
+    def text(ids):
+        return " ".join(f"p{i}" for i in ids)
+
+    cfg = SimpleNamespace(merge_across_blank=False, ler="official", lm_path="", beam_width=0)
+    decoder = Decoder(cfg, SimpleNamespace(blank=blank))
+    official, kaldi, merged_prediction_only = PhoneErrorRate(mode="official"), PhoneErrorRate(), PhoneErrorRate()
+    for scores, n, truth in zip(logits, frames, truths):
+        official.update([text(decoder.best_path(scores, n)[0])], [text(truth)])
+        kaldi.update([text(best_path(scores, n, blank)[0])], [text(truth)])
+        merged_prediction_only.update([text(best_path(scores, n, blank, merge_across_blank=True)[0])], [text(truth)])
+    expected = official_ler(logits, frames, truths, blank)
+    assert official.ler == pytest.approx(expected, rel=1e-12)
+    assert merged_prediction_only.ler != pytest.approx(expected) and kaldi.ler != pytest.approx(expected)
+    assert Decoder(SimpleNamespace(merge_across_blank=False, ler="kaldi", lm_path=""), None).merge_across_blank is False
+
+
+def test_official_ler_counts_an_empty_truth_and_merges_folded_repeats():
+    metric = PhoneErrorRate(mode="official")
+    metric.update(["n n ae", "", "aa"], ["n n ae ae", "", ""])  # merged: "n ae" vs "n ae": ED 0
+    assert (metric.utterances, metric.empty_truths, metric.ler) == (1, 2, 0.0)
+    assert metric.corpus_ler == pytest.approx(1 / 2)  # the empty truth's inserted "aa" counts in the corpus
+    assert "2 with an empty truth" in metric.summary() and "official (repeats merged)" in metric.summary()
+    folded = PhoneErrorRate(fold=lambda phones: ["ah" if p == "ax" else p for p in phones], mode="official")
+    folded.update(["ah"], ["ax ah"])  # folded "ah ah", merged "ah"
+    assert folded.ler == 0.0
+    assert merge_repeats(["a", "a", "b", "a", "a"]) == ["a", "b", "a"] and merge_repeats([]) == []
+    with pytest.raises(ConfigError, match="LER mode must be one of kaldi, official"):
+        PhoneErrorRate(mode="merged")
+    scores = PhoneScores("official")
+    scores.update_prefix(["aa aa"], ["aa"])
+    assert scores.prefix[0].mode == scores.best[1].mode == "official" and scores.prefix[0].ler == 0.0
