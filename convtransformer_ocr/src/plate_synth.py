@@ -10,16 +10,17 @@ blur, motion blur, noise (``src/plate_noise.py``) and a JPEG of random quality.
 
 Kept out of training, for validation only:
 
-* fonts: training plates use Roboto Condensed Bold, Liberation Sans Narrow Bold or DejaVu Sans Condensed
-  Bold for letters and digits with Noto Sans CJK SC Bold or WenQuanYi Zen Hei for Chinese; every validation
-  plate uses Nimbus Sans Narrow Bold (fonts-urw-base35) with WenQuanYi Micro Hei (fonts-wqy-microhei);
+* fonts: training plates use one of nine bold sans families for letters and digits (Roboto Condensed,
+  Roboto Black, Liberation Sans Narrow, DejaVu Sans Condensed, Open Sans Condensed, Lato Black, Carlito,
+  Cantarell, League Spartan: ``TRAIN_LATIN``) with Noto Sans CJK SC Bold or Regular or WenQuanYi Zen Hei for
+  Chinese; every validation plate uses Nimbus Sans Narrow Bold (fonts-urw-base35, a Helvetica design that no
+  training font shares) with WenQuanYi Micro Hei (fonts-wqy-microhei);
 * noise levels: each effect of a validation plate is drawn from ``plate_noise.STRONG`` (darker or brighter
   light, stronger shade, 4-6 stains, stronger tilt, blur sigma 1.2-1.7, motion blur 5-7 px, more noise,
   JPEG quality 22-40, all beyond the training ranges) with probability 1/2, else from ``plate_noise.TRAIN``,
   and at least one effect of every validation plate is strong.
 
-Debian packages of the fonts: fonts-roboto-unhinted, fonts-liberation, fonts-dejavu-core,
-fonts-noto-cjk, fonts-wqy-zenhei, fonts-urw-base35, fonts-wqy-microhei.
+Debian packages of the fonts: those of ``TRAIN_FONTS`` and ``VAL_FONTS`` (scripts/setup_env.sh installs them).
 """
 from __future__ import annotations
 
@@ -40,14 +41,18 @@ from .plate_text import plate_text
 
 SPLITS = {"train": 0, "val": 1}
 _LATIN = "/usr/share/fonts/truetype/"
+TRAIN_LATIN = tuple(_LATIN + name for name in (
+    "roboto/unhinted/RobotoCondensed-Bold.ttf", "liberation/LiberationSansNarrow-Bold.ttf",
+    "dejavu/DejaVuSansCondensed-Bold.ttf", "open-sans/OpenSans-CondBold.ttf", "lato/Lato-Black.ttf",
+    "crosextra/Carlito-Bold.ttf", "roboto/unhinted/RobotoTTF/Roboto-Black.ttf")) + tuple(
+    "/usr/share/fonts/opentype/" + name for name in (
+        "cantarell/Cantarell-ExtraBold.otf", "league-spartan/LeagueSpartan-Bold.otf"))
+TRAIN_CHINESE = (("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", 2),
+                 ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2), (_LATIN + "wqy/wqy-zenhei.ttc", 0))
 TRAIN_FONTS = tuple(
-    FontPair(latin, chinese, index, "fonts-roboto-unhinted fonts-liberation fonts-dejavu-core fonts-noto-cjk "
-             "fonts-wqy-zenhei")
-    for latin in (_LATIN + "roboto/unhinted/RobotoCondensed-Bold.ttf",
-                  _LATIN + "liberation/LiberationSansNarrow-Bold.ttf",
-                  _LATIN + "dejavu/DejaVuSansCondensed-Bold.ttf")
-    for chinese, index in (("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", 2),
-                           (_LATIN + "wqy/wqy-zenhei.ttc", 0)))
+    FontPair(latin, chinese, index, "fonts-roboto-unhinted fonts-liberation fonts-dejavu-core fonts-open-sans "
+             "fonts-lato fonts-crosextra-carlito fonts-cantarell fonts-league-spartan fonts-noto-cjk fonts-wqy-zenhei")
+    for latin in TRAIN_LATIN for chinese, index in TRAIN_CHINESE)
 VAL_FONTS = (FontPair("/usr/share/fonts/opentype/urw-base35/NimbusSansNarrow-Bold.otf",
                       _LATIN + "wqy/wqy-microhei.ttc", 0, "fonts-urw-base35 fonts-wqy-microhei"),)
 STYLE_WEIGHTS = {"blue": 0.34, "yellow": 0.12, "green": 0.22, "police": 0.06, "coach": 0.05, "trailer": 0.05,

@@ -117,12 +117,14 @@ class PatchEmbed(nn.Module):
 
 
 class ViTSTR(nn.Module):
-    """patch 1, fixed 1 x 75 position grid, pre-norm blocks, final LayerNorm; cls_token stored, unused."""
+    """patch 1, fixed 1 x ``steps`` position grid (75: a 300-px window), pre-norm blocks, final LayerNorm;
+    cls_token stored, unused."""
 
-    def __init__(self, in_chans=512, dim=192, depth=12, heads=3, mlp_ratio=4.0, num_classes=7644):
+    def __init__(self, in_chans=512, dim=192, depth=12, heads=3, mlp_ratio=4.0, num_classes=7644,
+                 steps=WINDOW_STEPS):
         super().__init__()
         self.cls_token = nn.Parameter(torch.zeros(1, 1, dim))
-        self.pos_embed = nn.Parameter(torch.zeros(1, WINDOW_STEPS, dim))
+        self.pos_embed = nn.Parameter(torch.zeros(1, steps, dim))
         self.patch_embed = PatchEmbed(in_chans, dim)
         self.blocks = nn.Sequential(*[Block(dim, heads, mlp_ratio) for _ in range(depth)])
         self.norm = nn.LayerNorm(dim, eps=EPS)
@@ -133,11 +135,14 @@ class ViTSTR(nn.Module):
 
 
 class ConvNextViT(nn.Module):
+    """ModelScope's network; ``window_width`` px windows (300: ModelScope's; a plate profile reads one 128-px
+    window of 32 steps)."""
+
     def __init__(self, depths=(3, 3, 8, 3), dims=(96, 192, 256, 512), dim=192, depth=12, heads=3,
-                 mlp_ratio=4.0, num_classes=7644):
+                 mlp_ratio=4.0, num_classes=7644, window_width=WINDOW):
         super().__init__()
         self.cnn_model = ConvNeXt(depths, dims)
-        self.vitstr = ViTSTR(dims[-1], dim, depth, heads, mlp_ratio, num_classes)
+        self.vitstr = ViTSTR(dims[-1], dim, depth, heads, mlp_ratio, num_classes, window_width // 4)
 
     def window_features(self, windows: torch.Tensor) -> torch.Tensor:
         gray = windows[:, 0:1] * 0.2989 + windows[:, 1:2] * 0.5870 + windows[:, 2:3] * 0.1140
@@ -205,23 +210,24 @@ BLANK = 0
 
 class LineTwin(nn.Module):
     """The twin taking what the MindSpore network takes: padded RGB lines [N, 3, 32, W] in [0, 1], W = 804
-    (three windows cut here, as ModelScope's preprocessor does) or 300 (one window, a plate)."""
+    (three 300-px windows cut here, as ModelScope's preprocessor does) or one window's width (a plate)."""
 
     def __init__(self, model: ConvNextViT):
         super().__init__()
         self.model = model
+        self.window_width = model.vitstr.pos_embed.shape[1] * 4
 
     def forward(self, lines: torch.Tensor) -> torch.Tensor:
-        if lines.shape[-1] == WINDOW:
+        if lines.shape[-1] == self.window_width:
             return self.model.forward_window(lines)
         windows = torch.stack([lines[..., left:left + WINDOW] for left in WINDOW_LEFTS], 1)
         return self.model(windows.reshape(-1, *windows.shape[2:]))
 
 
 def build_twin(cfg) -> LineTwin:
-    """The twin at the size of a convtransformer_ocr config (classes as the network's head), default
-    initialisation (scripts/benchmark.py --vs-torch)."""
+    """The twin at the size of a convtransformer_ocr config (classes as the network's head, its window width),
+    default initialisation (scripts/benchmark.py --vs-torch)."""
     from convtransformer_ocr.src.charset import num_classes
 
     return LineTwin(ConvNextViT(tuple(cfg.depths), tuple(cfg.dims), cfg.embed_dim, cfg.vit_depth, cfg.num_heads,
-                                cfg.mlp_ratio, num_classes(cfg)))
+                                cfg.mlp_ratio, num_classes(cfg), cfg.window_width))
