@@ -113,10 +113,12 @@ def infer(cfg: SimpleNamespace, parts: ModelParts) -> list[tuple[str, str, float
     if not cfg.checkpoint_path:
         raise UsageError("set --checkpoint_path to a .ckpt or .mindir file")
     require_positive(cfg, "infer_batch_size")
-    items = collect_inputs(path_list(cfg.input), parts.input_extensions)
-    output = checked_output(cfg.output)
+    entries = path_list(cfg.input)
+    items = collect_inputs(entries, parts.input_extensions)
+    checkpoint = resolve_path(cfg.checkpoint_path)
+    output = checked_output(cfg.output, [checkpoint, cfg.config_path, *entries, *(path for path, _ in items)])
     setup_context(cfg)
-    recognizer = parts.recognizer(resolve_path(cfg.checkpoint_path), cfg, cfg.infer_batch_size)
+    recognizer = parts.recognizer(checkpoint, cfg, cfg.infer_batch_size)
     return report(items, recognizer.predict([path for path, _ in items]), lambda: parts.new_metric(cfg), output)
 
 
