@@ -5,8 +5,8 @@ loss scale, plus ``step``, ``epoch`` and ``best_score`` as appended info (the of
 its loss cell's ``sequence_length`` and ``labels_indices``).  Evaluation, export and
 inference load only the network's parameters: keys of training state (``TRAIN_STATE_*``, the
 same lists as ``hub_conf/weights.py``, a test keeps them equal) are reported as ignored, while a
-network parameter absent from the file, an unknown key or a shape mismatch is an error that lists
-the names.
+network parameter absent from the file, an unknown key, a shape mismatch or a weight that is not finite is
+an error that lists the names.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import re
 from typing import Optional, Sequence
 
 import mindspore as ms
+import numpy as np
 from mindspore import nn
 
 from .errors import CheckpointError
@@ -136,6 +137,10 @@ def load_params(cell: nn.Cell, params: dict, source: str, keep: Sequence[str] = 
     ``source`` names it in errors.  Return the names ignored as training state."""
     ignored = check_fit(params, cell, source, keep)
     subset = {p.name: params[p.name] for p in cell.get_parameters() if p.name not in keep}
+    nonfinite = [name for name, value in subset.items() if not np.isfinite(value.asnumpy()).all()]
+    if nonfinite:
+        raise CheckpointError(f"{source} holds weights that are not finite ({_listed('parameters', nonfinite, 3)}): "
+                              "it was saved by a diverged run")
     not_loaded, file_unused = ms.load_param_into_net(cell, subset, strict_load=True)
     not_loaded = [n for n in not_loaded if n not in keep]
     if not_loaded or file_unused:
