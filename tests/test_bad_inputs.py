@@ -18,6 +18,7 @@ import csv
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -120,6 +121,19 @@ GENERIC = (
     Case("infer output is a folder", "infer.py", ("--checkpoint_path", "{ckpt}", "--input", "{image}",
                                                   "--output", "{tmp}"), "error", "cannot write --output",
          every_model=False),
+    Case("infer output is its input", "infer.py", ("--checkpoint_path", "{ckpt}", "--input", "{image}",
+                                                   "--output", "{image}"), "error",
+         "--output {image} is a file infer.py reads", every_model=False),
+    Case("infer output is the checkpoint", "infer.py", ("--checkpoint_path", "{ckpt_copy}", "--input", "{image}",
+                                                        "--output", "{ckpt_copy}"), "error",
+         "--output {ckpt_copy} is a file infer.py reads", every_model=False),
+    Case("checkpoint with non-finite weights", "eval.py", ("--checkpoint_path", "{nan_ckpt}", "--eval_dataset_path",
+                                                           "{val}"), "error", "holds weights that are not finite",
+         every_model=False),
+    Case("used save_dir without --resume", "train.py", ("{train_args}", "--save_dir", "{used_run}"), "error",
+         "--save_dir {used_run} already holds a run (loss.csv): continue it with --resume true", every_model=False),
+    Case("resume and overwrite", "train.py", ("{train_args}", "--resume", "true", "--overwrite", "true"), "error",
+         "--resume true continues the run in --save_dir, --overwrite true deletes it", every_model=False),
     Case("infer batch 0", "infer.py", ("--checkpoint_path", "{ckpt}", "--input", "{image}", "--infer_batch_size", "0"),
          "error", "--infer_batch_size 0", every_model=False),
 )
@@ -354,6 +368,20 @@ CASES = [pytest.param(row, case, id=f"{row.folder}: {case.name}") for number, ro
          for case in GENERIC + row.cases if case.every_model or number == 0]
 
 
+def _nan_checkpoint(ckpt: str, path: Path) -> str:
+    """``ckpt`` with a NaN in its first weight: what a diverged run would have saved."""
+    import mindspore as ms
+    import numpy as np
+
+    params = ms.load_checkpoint(ckpt)
+    first = next(name for name, value in params.items() if value.asnumpy().size > 1)
+    spoilt = params[first].asnumpy().copy()
+    spoilt.flat[0] = np.nan
+    ms.save_checkpoint([{"name": name, "data": ms.Tensor(spoilt) if name == first else value}
+                        for name, value in params.items()], str(path))
+    return str(path)
+
+
 @pytest.fixture(scope="module")
 def placeholders(synth_words, tmp_path_factory) -> dict[str, dict[str, str]]:
     """Per model: its bad data and the common bad files."""
@@ -363,9 +391,15 @@ def placeholders(synth_words, tmp_path_factory) -> dict[str, dict[str, str]]:
         (tmp / "broken.yaml").write_text("device_target: [CPU\n", encoding="utf-8")
         (tmp / "garbage.ckpt").write_bytes(b"not a checkpoint")
         (tmp / "anim.gif").write_bytes(b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04")
+        (tmp / "used_run").mkdir()
+        (tmp / "used_run" / "loss.csv").write_text("step,loss,val_accuracy\n1,3.5,\n", encoding="utf-8")
+        ckpt = os.path.join(ROOT, row.folder, row.checkpoint)
+        shutil.copy(ckpt, tmp / "copy.ckpt")
         values[row.folder] = {"tmp": str(tmp), "broken_yaml": str(tmp / "broken.yaml"),
+                              "used_run": str(tmp / "used_run"), "ckpt_copy": str(tmp / "copy.ckpt"),
+                              "nan_ckpt": _nan_checkpoint(ckpt, tmp / "nan.ckpt"),
                               "garbage_ckpt": str(tmp / "garbage.ckpt"), "gif": str(tmp / "anim.gif"),
-                              "ckpt": os.path.join(ROOT, row.folder, row.checkpoint), **row.make_data(tmp, synth_words)}
+                              "ckpt": ckpt, **row.make_data(tmp, synth_words)}
     return values
 
 
@@ -451,3 +485,69 @@ def test_kill_9_then_resume_equals_an_uninterrupted_run(row, placeholders, tmp_p
     assert not [p for p in ckpt_dir.iterdir() if p.name.startswith(".tmp")]
     assert len(_losses(tmp_path / "killed")) == 12
     assert _losses(tmp_path / "killed")[4:] == pytest.approx(_losses(tmp_path / "whole")[4:], rel=1e-3)
+
+
+def _checkpoints_are_finite(folder: Path) -> list[str]:
+    import mindspore as ms
+    import numpy as np
+
+    return [p.name for p in sorted(folder.rglob("*.ckpt"))
+            if not all(np.isfinite(v.asnumpy()).all() for v in ms.load_checkpoint(str(p)).values())]
+
+
+@pytest.mark.parametrize("row", MODELS, ids=[row.folder for row in MODELS])
+def test_divergence_keeps_no_nonfinite_weights(row, placeholders, tmp_path):
+    """A huge learning rate: the loss before the update is finite, the weights (or BatchNorm statistics) after it
+    are not, or the loss grows by orders of magnitude: an error, and every checkpoint kept holds finite weights."""
+    values = {**placeholders[row.folder], "run": str(tmp_path / "run")}
+    proc = _run(row, "train.py", _args(row, ("{train_args}", "--base_lr", "1000000.0", "--max_steps", "8",
+                                             "--save_checkpoint_steps", "1", "--keep_checkpoint_max", "1"), values))
+    assert proc.returncode == 2 and "training diverged" in proc.stderr, proc.stdout + proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+    assert _checkpoints_are_finite(tmp_path / "run") == []
+
+
+def test_a_used_save_dir_is_refused_unless_told_to_start_over(placeholders, tmp_path):
+    row = MODELS[0]
+    values = {**placeholders[row.folder], "run": str(tmp_path / "run")}
+    first = _run(row, "train.py", _args(row, ("{train_args}", "--save_checkpoint_steps", "1"), values))
+    assert first.returncode == 0, first.stderr
+    before = {p: p.stat().st_mtime_ns for p in (tmp_path / "run").rglob("*") if p.is_file()}
+    again = _run(row, "train.py", _args(row, ("{train_args}", "--max_steps", "1"), values))
+    assert again.returncode == 2 and "already holds a run" in again.stderr, again.stderr
+    assert {p: p.stat().st_mtime_ns for p in (tmp_path / "run").rglob("*") if p.is_file()} == before
+    over = _run(row, "train.py", _args(row, ("{train_args}", "--max_steps", "1", "--overwrite", "true"), values))
+    assert over.returncode == 0, over.stderr
+    assert sorted(p.name for p in (tmp_path / "run" / "ckpt").iterdir()) == [f"{row.folder.upper()}-1.ckpt"]
+    assert len(_losses(tmp_path / "run")) == 1
+
+
+def test_resume_redoes_an_evaluation_killed_midway(placeholders, tmp_path):
+    """kill -9 during the evaluation of step 4: its checkpoint and loss row are on disk, its score and best.ckpt
+    are not (the disk state is made from an uninterrupted run's step-4 checkpoint). --resume evaluates step 4
+    again: the same scores, best.ckpt and loss curve as the uninterrupted run."""
+    row = MODELS[0]
+    steps = ("--max_steps", "8", "--save_checkpoint_steps", "4", "--eval_interval", "4", "--eval_dataset_path",
+             "{val}", "--lr_decay", "constant")
+    values = {**placeholders[row.folder], "run": str(tmp_path / "whole")}
+    whole = _run(row, "train.py", _args(row, ("{train_args}", *steps), values))
+    assert whole.returncode == 0, whole.stderr
+    killed = tmp_path / "killed"
+    (killed / "ckpt").mkdir(parents=True)
+    name = f"{row.folder.upper()}-4.ckpt"
+    shutil.copy(tmp_path / "whole" / "ckpt" / name, killed / "ckpt" / name)
+    rows = (tmp_path / "whole" / "loss.csv").read_text(encoding="utf-8").splitlines()[:5]
+    (killed / "loss.csv").write_text("\n".join(rows[:4] + [rows[4].rsplit(",", 1)[0] + ","]) + "\n", encoding="utf-8")
+    values["run"] = str(killed)
+    resumed = _run(row, "train.py", _args(row, ("{train_args}", *steps, "--resume", "true"), values))
+    assert resumed.returncode == 0 and "step 4: validation" in resumed.stdout, resumed.stdout + resumed.stderr
+    with open(killed / "loss.csv", encoding="utf-8") as f, open(tmp_path / "whole" / "loss.csv", encoding="utf-8") as g:
+        got, want = list(csv.DictReader(f)), list(csv.DictReader(g))
+    assert [(r["step"], r["val_accuracy"]) for r in got] == [(r["step"], r["val_accuracy"]) for r in want]
+    assert want[3]["val_accuracy"] and [float(r["loss"]) for r in got] == pytest.approx(
+        [float(r["loss"]) for r in want], rel=1e-3)
+    import mindspore as ms
+
+    best = {k: v.asnumpy() for k, v in ms.load_checkpoint(str(killed / "best.ckpt")).items()}
+    straight = {k: v.asnumpy() for k, v in ms.load_checkpoint(str(tmp_path / "whole" / "best.ckpt")).items()}
+    assert best["step"] == straight["step"] and best["best_score"] == pytest.approx(straight["best_score"])
