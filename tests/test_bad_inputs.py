@@ -87,6 +87,9 @@ GENERIC = (
          every_model=False),
     Case("diverged run", "train.py", ("{train_args}", "--max_steps", "6", "--base_lr", "1e30", "--clip_grad_norm", "0",
                                       "--nonfinite_patience", "1"), "error", "training diverged"),
+    Case("max_label_length 100000000", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}",
+                                                    "--max_label_length", "100000000"), "error",
+         "--max_label_length must be at least 1 and at most 1000", every_model=False),
     Case("no checkpoint given", "eval.py", ("--eval_dataset_path", "{val}"), "error", "set --checkpoint_path",
          every_model=False),
     Case("checkpoint missing", "eval.py", ("--checkpoint_path", "{tmp}/absent.ckpt", "--eval_dataset_path", "{val}"),
@@ -241,6 +244,10 @@ SPEECH_CASES = (
                                           ""), "error", "{sph_truncated} is truncated"),
     Case("shorten-compressed SPHERE", "infer.py", ("--checkpoint_path", "{ckpt}", "--input", "{sph_shorten}",
                                                    "--lm_path", ""), "error", "sph2pipe"),
+    Case("bucket_frames 0", "train.py", ("{train_args}", "--bucket_frames", "0"), "error",
+         "--bucket_frames must be at least 1"),
+    Case("hidden_size 0", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}", "--hidden_size",
+                                      "0"), "error", "--hidden_size must be at least 1"),
 )
 
 
@@ -310,8 +317,12 @@ WORD_LMDB_CASES = (
                                                  "--character", "abca"), "error", "duplicate entries: 'a'"),
         Case("bad train_mix", "train.py", ("{train_args}", "--train_mix", "{{0: [1, 3]}}"), "error",
              "train_mix: phase 0 needs one weight per training path (1)"),
+        Case("size setting 0", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}",
+                                           "--image_height", "0"), "error", "--image_height must be at least 1"),
 )
 MMOCR_JSON_CASES = (
+        Case("rnn_hidden 0", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}",
+                                         "--rnn_hidden", "0"), "error", "--rnn_hidden must be at least 1"),
         Case("annotation file not JSON", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
                                                      "{not_json}"), "error", "cannot read MMOCR annotation file"),
         Case("annotation file without data_list", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
@@ -338,6 +349,11 @@ LINE_CASES = (
     Case("export width not a multiple of 16", "export.py", ("--checkpoint_path", "{ckpt}", "--export_width", "1000",
                                                             "--file_name", "{tmp}/x"), "error",
          "--export_width must be 0 (any width) or a multiple of 16"),
+    Case("max_width -1", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}", "--max_width=-1"),
+         "error", "--max_width must be at least 16, got '-1'"),
+    Case("stage_channels with a 0", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}",
+                                                "--stage_channels", "16,0,32,64"), "error",
+         "--stage_channels must be at least 1"),
 )
 PLATE_TRAIN = ("--train_dataset_path", "{train}", "--max_steps", "2", "--train_batch_size", "4", "--eval_interval",
                "0", "--warmup_steps", "0", "--log_interval", "1", "--save_dir", "{run}")
@@ -351,6 +367,8 @@ PLATE_CASES = (
     Case("charset with a repeated character", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
                                                           "{val}", "--charset", "{repeated_charset}"), "error",
          "charset file {repeated_charset}"),
+    Case("window_width 0", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}",
+                                       "--window_width", "0"), "error", "--window_width must be at least 1"),
 )
 MODELS = (
     ModelRow("cnnctc", "cpu_small.yaml", "release/cnnctc_cpu_small.ckpt", WORD_TRAIN, ("--output_channel", "256"),
