@@ -205,6 +205,12 @@ def _speech_data(tmp: Path, _synth: str) -> dict[str, str]:
                        rng.integers(0, 61, int(rng.integers(3, 12))).astype(np.int32)) for i in range(count)]
 
     write_records(str(tmp / "train.mindrecord"), records(24, (60, 200)))
+    nan = records(6, (60, 200))
+    nan[2].feature[5, 3] = np.nan
+    write_records(str(tmp / "nan.mindrecord"), nan)
+    short = records(24, (60, 200))
+    short[:4] = [Record(r.id, r.feature[:5], np.arange(8, dtype=np.int32)) for r in short[:4]]  # 8 phones, 5 frames
+    write_records(str(tmp / "short.mindrecord"), short)
     write_records(str(tmp / "val.mindrecord"), records(6, (60, 200)) + records(2, (400, 500)))
     foreign = FileWriter(str(tmp / "foreign.mindrecord"), shard_num=1, overwrite=True)
     foreign.add_schema({"image": {"type": "bytes"}, "label": {"type": "int32"}}, "images")
@@ -215,6 +221,8 @@ def _speech_data(tmp: Path, _synth: str) -> dict[str, str]:
     return {
         "train": str(tmp / "train.mindrecord"), "val": str(tmp / "val.mindrecord"),
         "foreign": str(tmp / "foreign.mindrecord"), "garbage_mindrecord": str(tmp / "garbage.mindrecord"),
+        "nan_features": str(tmp / "nan.mindrecord"), "label_beyond_frames": str(tmp / "short.mindrecord"),
+        "wav_short": _wav(tmp / "short.wav", seconds=0.01),
         "image": _wav(tmp / "tone.wav"), "wav_8k": _wav(tmp / "tone_8k.wav", rate=8000),
         "wav_stereo": _wav(tmp / "stereo.wav", channels=2),
         "sph_truncated": _sphere(tmp / "truncated.sph", tone[:1000], 16000),
@@ -244,6 +252,13 @@ SPEECH_CASES = (
                                           ""), "error", "{sph_truncated} is truncated"),
     Case("shorten-compressed SPHERE", "infer.py", ("--checkpoint_path", "{ckpt}", "--input", "{sph_shorten}",
                                                    "--lm_path", ""), "error", "sph2pipe"),
+    Case("features not finite", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{nan_features}",
+                                            "--lm_path", ""), "skip", "with features not finite"),
+    Case("labels longer than their frames", "train.py", ("{train_args}", "--train_dataset_path",
+                                                         "{label_beyond_frames}"),
+         "skip", "with more phones than CTC can align to their frames"),
+    Case("speech shorter than a frame", "infer.py", ("--checkpoint_path", "{ckpt}", "--input", "{wav_short}",
+                                                     "--lm_path", ""), "error", "{wav_short} is too short"),
     Case("bucket_frames 0", "train.py", ("{train_args}", "--bucket_frames", "0"), "error",
          "--bucket_frames must be at least 1"),
     Case("hidden_size 0", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}", "--hidden_size",
