@@ -158,7 +158,11 @@ def _word_data(tmp: Path, synth: str) -> dict[str, str]:
         {"img_path": "absent.png", "instances": [{"text": "ab"}]},
         {"img_path": os.path.join(synth, "val_images", "word_1.jpg"), "instances": [{"text": "cd"}]}]}),
         encoding="utf-8")
+    (tmp / "null_text.json").write_text(json.dumps({"data_list": [
+        {"img_path": os.path.join(synth, "val_images", f"word_{n}.jpg"), "instances": [{"text": text}]}
+        for n, text in ((1, None), (2, "cd"), (3, "ef"))]}), encoding="utf-8")
     return {
+        "null_text": str(tmp / "null_text.json"),
         "not_json": str(tmp / "not_json.json"), "no_data_list": str(tmp / "no_data_list.json"),
         "missing_image": str(tmp / "missing_image.json"),
         "train": os.path.join(synth, "train"), "val": os.path.join(synth, "val"),
@@ -342,6 +346,8 @@ MMOCR_JSON_CASES = (
                                                      "{not_json}"), "error", "cannot read MMOCR annotation file"),
         Case("annotation file without data_list", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
                                                               "{no_data_list}"), "error", "no 'data_list' list"),
+        Case("annotation with text null", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
+                                                     "{null_text}"), "skip", "without label"),
         Case("annotated image missing", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
                                                     "{missing_image}"), "skip", "corrupt images"),
 )
