@@ -311,10 +311,16 @@ def _plate_data(tmp: Path, _synth: str) -> dict[str, str]:
     cv2.imwrite(str(ccpd / "025-95_113-60&80_240&140-240&140_60&140_60&80_240&80-0_0_22_27_27_33_16-37-15.jpg"),
                 scene)
     cv2.imwrite(str(ccpd / "holiday_photo.jpg"), scene)
+    corners = ccpd.parent / "ccpd_corners"
+    corners.mkdir()
+    plate = "0_0_22_27_27_33_16-37-15"
+    cv2.imwrite(str(corners / f"025-95_113-60&80_240&140-240&140_60&140_60&80_240&80-{plate}.jpg"), scene)
+    cv2.imwrite(str(corners / f"025-95_113-60&80_240&140-90&90_90&90_90&90_90&90-{plate}.jpg"), scene)  # coincide
+    cv2.imwrite(str(corners / f"025-95_113-60&80_240&140-900&940_60&940_60&80_900&80-{plate}.jpg"), scene)  # outside
     (tmp / "repeated.txt").write_text("京\nA\n京\n", encoding="utf-8")
     return {"train": str(plates / "train"), "val": str(plates / "val"),
             "image": str(plates / "val" / val[0].split("\t")[0]), "missing_gt": str(tmp / "missing_gt"),
-            "ccpd": str(ccpd), "repeated_charset": str(tmp / "repeated.txt")}
+            "ccpd": str(ccpd), "ccpd_corners": str(corners), "repeated_charset": str(tmp / "repeated.txt")}
 
 
 WORD_TRAIN = ("--train_dataset_path", "{train}", "--max_steps", "2", "--train_batch_size", "4", "--eval_interval",
@@ -386,6 +392,10 @@ PLATE_TRAIN = ("--train_dataset_path", "{train}", "--max_steps", "2", "--train_b
 PLATE_CASES = (
     Case("CCPD folder with a foreign file name", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
                                                               "{ccpd}"), "skip", "names not in the CCPD layout"),
+    Case("CCPD corners that coincide", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
+                                                   "{ccpd_corners}"), "skip", "plates whose corners enclose less"),
+    Case("CCPD corners outside the image", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
+                                                       "{ccpd_corners}"), "skip", "corrupt images"),
     Case("gt.txt with a missing image", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
                                                     "{missing_gt}"), "skip", "corrupt images"),
     Case("gt.txt and CCPD mixed for training", "train.py", ("{train_args}", "--train_dataset_path", "{train},{ccpd}"),
@@ -595,3 +605,24 @@ def test_resume_redoes_an_evaluation_killed_midway(placeholders, tmp_path):
     best = {k: v.asnumpy() for k, v in ms.load_checkpoint(str(killed / "best.ckpt")).items()}
     straight = {k: v.asnumpy() for k, v in ms.load_checkpoint(str(tmp_path / "whole" / "best.ckpt")).items()}
     assert best["step"] == straight["step"] and best["best_score"] == pytest.approx(straight["best_score"])
+
+
+@pytest.mark.parametrize("row", [MODELS[0], MODELS[-1]], ids=[MODELS[0].folder, MODELS[-1].folder])
+def test_a_checkpoint_read_with_its_classes_reordered_is_refused(row, placeholders, tmp_path):
+    """Training saves the digest of its class list; eval.py with the same characters in another order (which
+    would give wrong text with exit 0) is an error."""
+    values = {**placeholders[row.folder], "run": str(tmp_path / "run")}
+    trained = _run(row, "train.py", _args(row, ("{train_args}", "--max_steps", "1"), values))
+    assert trained.returncode == 0, trained.stderr
+    if row.folder == "cnnctc":
+        reordered = ["--character", "0123456789abcdefghijklmnopqrstuvwxyz"[::-1]]
+    else:
+        charset = Path(ROOT, row.folder, "charsets", "license_plate.txt").read_text(encoding="utf-8").split()
+        (tmp_path / "reordered.txt").write_text("\n".join(charset[::-1]) + "\n", encoding="utf-8")
+        reordered = ["--charset", str(tmp_path / "reordered.txt")]
+    ckpt = next((tmp_path / "run" / "ckpt").glob("*-1.ckpt"))
+    same = _run(row, "eval.py", ["--checkpoint_path", str(ckpt), "--eval_dataset_path", values["val"]])
+    assert same.returncode == 0, same.stderr
+    other = _run(row, "eval.py", ["--checkpoint_path", str(ckpt), "--eval_dataset_path", values["val"], *reordered])
+    assert other.returncode == 2 and other.stderr.splitlines() == [other.stderr.strip()], other.stderr
+    assert other.stderr.startswith(f"error: checkpoint {ckpt} was trained with another class list")

@@ -16,6 +16,7 @@ from typing import Callable, Optional, Sequence
 
 from mindspore import nn
 
+from .checkpoint import classes_digest
 from .config import resolve_path, with_overrides
 from .ctc import CTCLabelConverter
 from .errors import UsageError, log
@@ -104,7 +105,7 @@ class Recognizer:
         self.cfg = with_overrides(cfg, overrides, "Recognizer") if overrides else cfg
         self.batch_size = batch_size
         self.converter = label_converter(self.cfg)
-        self.network = load_model(model_path, lambda: build_network(self.cfg))
+        self.network = load_model(model_path, lambda: build_network(self.cfg), classes_digest(self.converter.tokens))
 
 
 def _same_file(a: str, b: str) -> bool:

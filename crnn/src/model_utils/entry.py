@@ -14,7 +14,7 @@ import mindspore.dataset as ds
 import numpy as np
 from mindspore import nn
 
-from .checkpoint import load_into
+from .checkpoint import classes_digest, load_into
 from .config import path_list, require_positive, resolve_path
 from .context import setup_context
 from .ctc import CTCLabelConverter, CTCLoss
@@ -64,7 +64,7 @@ def train(cfg: SimpleNamespace, parts: ModelParts) -> str:
         return parts.dataset(cfg, source, cfg.train_batch_size, order)
 
     data = parts.train_data(cfg, source) if parts.train_data else TrainData(source, make_dataset)
-    return fit(cfg, net, CTCLoss(converter.blank), data, rank, group, evaluate)
+    return fit(cfg, net, CTCLoss(converter.blank), data, rank, group, evaluate, classes_digest(converter.tokens))
 
 
 def evaluate(cfg: SimpleNamespace, parts: ModelParts) -> dict[str, Metric]:
@@ -79,7 +79,7 @@ def evaluate(cfg: SimpleNamespace, parts: ModelParts) -> dict[str, Metric]:
     converter = parts.label_converter(cfg)
     setup_context(cfg)
     net = parts.build_network(cfg)
-    load_into(net, resolve_path(cfg.checkpoint_path))
+    load_into(net, resolve_path(cfg.checkpoint_path), classes=classes_digest(converter.tokens))
     results = {}
     for path in datasets:
         source = parts.source(cfg, [path], converter, True)
@@ -97,7 +97,7 @@ def export(cfg: SimpleNamespace, parts: ModelParts) -> str:
     require_positive(cfg, "export_batch_size")
     setup_context(cfg)
     net = parts.build_network(cfg)
-    load_into(net, resolve_path(cfg.checkpoint_path))
+    load_into(net, resolve_path(cfg.checkpoint_path), classes=classes_digest(parts.label_converter(cfg).tokens))
     shape = parts.input_shape(cfg)
     path = export_network(net, shape, resolve_path(cfg.file_name), file_format, cfg.export_batch_size,
                           parts.extra_inputs(cfg))

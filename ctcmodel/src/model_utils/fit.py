@@ -22,7 +22,7 @@ import numpy as np
 from mindspore import nn
 
 from . import digest
-from .checkpoint import latest_checkpoint, load_into
+from .checkpoint import CLASSES_KEY, latest_checkpoint, load_into
 from .config import require_positive, resolve_path
 from .ctc import NetWithLoss
 from .errors import UsageError, log
@@ -95,12 +95,14 @@ def build_train_step(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell, tota
 
 
 def fit(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell, data: TrainData, rank: int = 0, group: int = 1,
-        evaluate: Optional[Callable[[], Metric]] = None) -> str:
+        evaluate: Optional[Callable[[], Metric]] = None, classes: Optional[int] = None) -> str:
     """Train ``network`` with ``loss`` on ``data`` as ``cfg`` says; return the final checkpoint's path.
 
     Checkpoints (network + optimizer state) go to ``save_dir/ckpt`` every ``save_checkpoint_steps``
     and at the end, written atomically before any evaluation, the last ``keep_checkpoint_max`` kept;
     ``best.ckpt`` holds the network with the best ``evaluate()`` score (kept across ``--resume``).
+    ``classes`` (``checkpoint.classes_digest`` of the class list) is saved in every checkpoint and checked on
+    ``--resume``.
     With ``log_samples`` every rank writes the sample indices of each step to ``samples_rank{r}.csv``.
     """
     groups = data.source.indices_by_entry()
@@ -123,12 +125,12 @@ def fit(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell, data: TrainData, 
     optimizer = train_cell.optimizer
 
     step = 0
-    out = RunFolder(cfg, rank, network)
+    out = RunFolder(cfg, rank, network, {} if classes is None else {CLASSES_KEY: classes})
     if cfg.resume:
         last = latest_checkpoint(out.ckpt_dir, cfg.ckpt_prefix)
         if last is None:
             raise UsageError(f"--resume: no {cfg.ckpt_prefix}-*.ckpt in {out.ckpt_dir}")
-        load_into(train_cell, last, keep=("learning_rate",))  # the schedule of this run's config
+        load_into(train_cell, last, keep=("learning_rate",), classes=classes)  # the schedule of this run's config
         step = int(optimizer.global_step.asnumpy().reshape(-1)[0])
         say(f"resumed from {last} at step {step}")
     out.start(step if cfg.resume else None)
@@ -166,8 +168,9 @@ def fit(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell, data: TrainData, 
                 first_loss = first_loss if first_loss is not None or not math.isfinite(loss_value) else loss_value
                 if not math.isfinite(loss_value) or loss_value > DIVERGED_GROWTH * max(first_loss, 1.0):
                     nonfinite += 1  # never saved, evaluated or pruned for
-                    say(f"step {step}: the loss is {loss_value}" + ("" if not math.isfinite(loss_value) else
-                                                                    f", {loss_value / max(first_loss, 1.0):.3g} times the first"))
+                    growth = "" if not math.isfinite(loss_value) else \
+                        f", {loss_value / max(first_loss, 1.0):.3g} times the first"
+                    say(f"step {step}: the loss is {loss_value}{growth}")
                     if nonfinite >= cfg.nonfinite_patience or final:
                         raise UsageError(f"training diverged: the loss was not finite or grew over "
                                          f"{DIVERGED_GROWTH:g} times for {nonfinite} step(s) in a row, up to step "

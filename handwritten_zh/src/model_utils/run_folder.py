@@ -53,8 +53,8 @@ class RunFolder:
     """What a run writes on rank 0: step checkpoints with rotation, ``best.ckpt``, the loss curve; a step
     checkpoint or ``best.ckpt`` is written only when every weight of the network is finite."""
 
-    def __init__(self, cfg: SimpleNamespace, rank: int, network: nn.Cell):
-        self.cfg, self.rank, self.network = cfg, rank, network
+    def __init__(self, cfg: SimpleNamespace, rank: int, network: nn.Cell, tags: dict):
+        self.cfg, self.rank, self.network, self.tags = cfg, rank, network, tags  # tags: saved in every checkpoint
         self.save_dir = resolve_path(cfg.save_dir)
         self.ckpt_dir = os.path.join(self.save_dir, "ckpt")  # rank 0's, which every rank resumes from
         self.own_ckpt_dir = self.ckpt_dir if rank == 0 else os.path.join(self.ckpt_dir, f"rank{rank}")
@@ -87,13 +87,14 @@ class RunFolder:
     def save_step(self, train_cell: nn.Cell, step: int, epoch: int) -> None:
         """Rank 0 saves to ``ckpt/``; with ``save_all_ranks`` rank r also saves to ``ckpt/rank{r}/``."""
         if self.rank == 0 or self.cfg.save_all_ranks:
-            save_atomic(train_cell, self.step_path(step, self.own_ckpt_dir), append_dict={"step": step, "epoch": epoch})
+            save_atomic(train_cell, self.step_path(step, self.own_ckpt_dir),
+                        append_dict={"step": step, "epoch": epoch, **self.tags})
             prune(self.own_ckpt_dir, self.cfg.ckpt_prefix, self.cfg.keep_checkpoint_max)
 
     def offer_best(self, step: int, score: float) -> None:
         if self.rank == 0 and score > self.best_score:
             self.best_score = score
-            save_atomic(self.network, self.best_path, append_dict={"step": step, "best_score": score})
+            save_atomic(self.network, self.best_path, append_dict={"step": step, "best_score": score, **self.tags})
 
     def evaluation_pending(self, step: int) -> bool:
         """True when the loss curve's last row is ``step`` without a score: its evaluation was interrupted."""
