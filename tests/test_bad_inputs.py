@@ -169,6 +169,8 @@ def _word_data(tmp: Path, synth: str) -> dict[str, str]:
         "image": os.path.join(synth, "val_images", "word_1.jpg"),
         "all_corrupt": make_lmdb(str(tmp / "all_corrupt"), [(b"junk", "word")] * 40),
         "half_corrupt": make_lmdb(str(tmp / "half_corrupt"), [(b"junk", "word"), *good] * 4),
+        "every_other_corrupt": make_lmdb(str(tmp / "every_other_corrupt"),
+                                         [pair for sample in good * 3 for pair in ((b"junk", "word"), sample)]),
         "huge_count": make_lmdb(str(tmp / "huge_count"), good[:2], num_samples=b"100000000000"),
         "non_utf8": non_utf8,
     }
@@ -329,6 +331,9 @@ WORD_LMDB_CASES = (
         Case("all images corrupt", "train.py", ("{train_args}", "--train_dataset_path", "{all_corrupt}"), "error",
              "no training step could be made from"),
         Case("half the images corrupt", "train.py", ("{train_args}", "--train_dataset_path", "{half_corrupt}"),
+             "skip", "corrupt images"),
+        Case("every other image corrupt, 8 steps", "train.py", ("{train_args}", "--train_dataset_path",
+                                                                "{every_other_corrupt}", "--max_steps", "8"),
              "skip", "corrupt images"),
         Case("same LMDB for training and evaluation", "train.py",
              ("{train_args}", "--eval_dataset_path", "{train}", "--eval_interval", "2"), "ok", "step 2: validation"),

@@ -154,10 +154,11 @@ def fit(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell, data: TrainData, 
         sample_log = stack.enter_context(open(os.path.join(out.save_dir, f"samples_rank{rank}.csv"), "a",
                                               encoding="utf-8")) if cfg.log_samples else None
         nonfinite, first_loss = 0, None
-        while step < total_steps:  # a second pass only if skipped corrupt samples used up the slack
-            order = sample_order(groups, cfg.train_mix, total_steps, batch, step, group, rank, cfg.seed,
-                                 lengths=data.lengths, bucket_steps=data.bucket_steps)
-            pass_start = step
+        stream_step, end_step, first_pass = step, None, 0
+        while step < total_steps:  # a further pass only if skipped corrupt samples used up the slack
+            order = sample_order(groups, cfg.train_mix, total_steps, batch, stream_step, group, rank, cfg.seed,
+                                 lengths=data.lengths, bucket_steps=data.bucket_steps, end_step=end_step)
+            pass_start, first_pass = step, first_pass or len(order)
             for *inputs, indices in data.make_dataset(order).create_tuple_iterator(num_epochs=1):
                 loss_value = float(train_cell(*inputs)[0].asnumpy())
                 step += 1
@@ -188,9 +189,14 @@ def fit(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell, data: TrainData, 
                         run_evaluation(step)
                 if final:
                     break
-            if step == pass_start:
+            if step == pass_start and len(order) >= first_pass:
                 raise UsageError(f"no training step could be made from {len(order)} samples in a row "
                                  f"({data.source.skipped.summary()}); check the training data")
+            # the next pass reads the samples after this one's: twice the missing steps' worth, or twice this
+            # pass's after it made no step (until a pass as long as the first one made none: the error above)
+            pass_steps = len(order) // batch
+            stream_step += pass_steps
+            end_step = stream_step + 2 * (pass_steps if step == pass_start else total_steps - step) + 1
     if data.source.skipped.any():
         say(f"training data {data.source.skipped.summary()}")
     say(f"training done: {out.step_path(total_steps)}; loss curve {out.curve.png_path}")
