@@ -612,19 +612,15 @@ def test_resume_redoes_an_evaluation_killed_midway(placeholders, tmp_path):
     assert best["step"] == straight["step"] and best["best_score"] == pytest.approx(straight["best_score"])
 
 
-@pytest.mark.parametrize("row", [MODELS[0], MODELS[-1]], ids=[MODELS[0].folder, MODELS[-1].folder])
-def test_a_checkpoint_read_with_its_classes_reordered_is_refused(row, placeholders, tmp_path):
+def test_a_checkpoint_read_with_its_classes_reordered_is_refused(placeholders, tmp_path):
     """Training saves the digest of its class list; eval.py with the same characters in another order (which
-    would give wrong text with exit 0) is an error."""
+    would give wrong text with exit 0, e.g. convtransformer_ocr's --charset reordered) is an error.  The digest is
+    model_utils' (the same for a --character string or a charset file): once, on the first model."""
+    row = MODELS[0]
     values = {**placeholders[row.folder], "run": str(tmp_path / "run")}
     trained = _run(row, "train.py", _args(row, ("{train_args}", "--max_steps", "1"), values))
     assert trained.returncode == 0, trained.stderr
-    if row.folder == "cnnctc":
-        reordered = ["--character", "0123456789abcdefghijklmnopqrstuvwxyz"[::-1]]
-    else:
-        charset = Path(ROOT, row.folder, "charsets", "license_plate.txt").read_text(encoding="utf-8").split()
-        (tmp_path / "reordered.txt").write_text("\n".join(charset[::-1]) + "\n", encoding="utf-8")
-        reordered = ["--charset", str(tmp_path / "reordered.txt")]
+    reordered = ["--character", "0123456789abcdefghijklmnopqrstuvwxyz"[::-1]]
     ckpt = next((tmp_path / "run" / "ckpt").glob("*-1.ckpt"))
     same = _run(row, "eval.py", ["--checkpoint_path", str(ckpt), "--eval_dataset_path", values["val"]])
     assert same.returncode == 0, same.stderr
