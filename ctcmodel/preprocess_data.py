@@ -11,7 +11,8 @@ unpadded 39-d features and 61-phone labels (``src/feature_store.py``, ``src/feat
 OUT_DIR/phone_bigram.npz, a phone bigram model of the training transcriptions for prefix search
 (``--lm_path``).  Every .PHN is
 read first, and a malformed one stops the run.  Features are computed in --workers processes; an utterance
-whose audio cannot be read is skipped, named in the log and counted in the summary.
+whose audio cannot be read, is too short, or ends before its last .PHN segment is skipped, named in the log and
+counted in the summary.
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ from src.model_utils.errors import DatasetError, UsageError, log, run_cli
 from src.model_utils.progress import format_seconds
 from src.phone_lm import PhoneBigramLM
 from src.phones import PHONES_61
-from src.timit import SPLITS, TEST_SETS, Utterance, read_labels, select_split
+from src.timit import SPLITS, TEST_SETS, Utterance, read_labels, read_phn, select_split
 
 PROGRESS_SECONDS = 2.0
 
@@ -61,6 +62,9 @@ def extract(utterance: Utterance) -> tuple[Optional[np.ndarray], float, str]:
     features = compute_features(samples, rate)
     if not len(features):
         return None, 0.0, f"{utterance.wav} is too short ({len(samples)} samples) for one feature frame"
+    end = max(segment.end for segment in read_phn(utterance.phn))
+    if end > len(samples):
+        return None, 0.0, f"{utterance.phn}: a phone ends at sample {end}, past the end of the audio ({len(samples)})"
     return features, len(samples) / rate, ""
 
 
@@ -97,6 +101,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     args = parser.parse_args(argv)
     if args.workers < 1:
         raise UsageError(f"--workers must be at least 1, not {args.workers}")
+    if os.path.exists(args.out_dir) and not os.path.isdir(args.out_dir):
+        raise UsageError(f"--out_dir {args.out_dir} is a file, not a folder")
 
     start = time.time()
     splits = {name: select_split(args.dataset_dir, name, args.test_set, args.keep_sa) for name in SPLITS}

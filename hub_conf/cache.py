@@ -7,15 +7,16 @@ entry, so a process that waited finds the copy the other one installed.  Lock
 files stay: deleting one would let two processes lock different files.
 
 A model folder is installed with a manifest, ``.hub_manifest.json``: the
-sha256 of the archive it came from and the size of every file.  A folder is
-used only while its manifest matches the card's ``model-sha256`` and every
-listed file has its size.  A folder that is replaced is never deleted at once,
+sha256 of the archive it came from and the size and sha256 of every file.  A
+folder is used only while its manifest matches the card's ``model-sha256`` and
+every listed file has its size and sha256.  A folder that is replaced is never deleted at once,
 since another process may still import from it: it is renamed to
 ``.<name>.stale-<id>`` and deleted by a load more than a day later.
 """
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -52,26 +53,38 @@ def locked(directory: str, entry: str) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
+def _file_sha256(path: str) -> str:
+    sha = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            sha.update(block)
+    return sha.hexdigest()
+
+
 def write_manifest(folder: str, sha256: str) -> None:
-    """Record ``sha256`` (the archive's) and the size of every file below ``folder`` in its manifest."""
+    """Record ``sha256`` (the archive's) and the size and sha256 of every file below ``folder`` in its manifest."""
     files = {}
     for directory, _, names in os.walk(folder):
         for name in names:
             path = os.path.join(directory, name)
-            files[os.path.relpath(path, folder).replace(os.sep, "/")] = os.path.getsize(path)
+            files[os.path.relpath(path, folder).replace(os.sep, "/")] = [os.path.getsize(path), _file_sha256(path)]
     with open(os.path.join(folder, MANIFEST), "w", encoding="utf-8") as f:
         json.dump({"archive-sha256": sha256, "files": files}, f, indent=1, sort_keys=True)
 
 
 def is_complete(folder: str, sha256: str) -> bool:
-    """Whether ``folder``'s manifest names the archive ``sha256`` and every file it lists has its size."""
+    """Whether ``folder``'s manifest names the archive ``sha256`` and every file it lists has its size and
+    sha256 (a file changed in the cache, even to the same size, makes the folder incomplete)."""
     try:
         with open(os.path.join(folder, MANIFEST), encoding="utf-8") as f:
             manifest = json.load(f)
         if manifest["archive-sha256"] != sha256:
             return False
-        return all(os.path.getsize(os.path.join(folder, *rel.split("/"))) == size
-                   for rel, size in manifest["files"].items())
+        for rel, (size, file_sha) in manifest["files"].items():
+            path = os.path.join(folder, *rel.split("/"))
+            if os.path.getsize(path) != size or _file_sha256(path) != file_sha:
+                return False
+        return True
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
 

@@ -73,6 +73,10 @@ def _info(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace) -> int:
+    if not ms.hal.is_available(args.device):
+        found = [d for d in ("Ascend", "GPU", "CPU") if ms.hal.is_available(d)]
+        raise HubError(f"--device {args.device} is not available in this MindSpore build or on this machine "
+                       f"(available: {', '.join(found)})")
     ms.set_context(mode=ms.GRAPH_MODE)
     ms.set_device(args.device)
     net = load(args.uid, source=args.source, pretrained=not args.no_pretrained, force_reload=args.force_reload)

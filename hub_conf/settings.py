@@ -44,8 +44,12 @@ def get_hub_dir() -> str:
 
 
 def card_dir() -> str:
-    """The directory holding the cards, ``<uid>.md`` below it."""
-    return os.path.abspath(os.path.expanduser(os.environ.get("MSHUB_CARD_DIR") or BUNDLED_CARD_DIR))
+    """The directory holding the cards, ``<uid>.md`` below it; a ``$MSHUB_CARD_DIR`` that is not a folder is a
+    ``HubError`` (never an empty list of cards)."""
+    path = os.path.abspath(os.path.expanduser(os.environ.get("MSHUB_CARD_DIR") or BUNDLED_CARD_DIR))
+    if not os.path.isdir(path):
+        raise HubError(f"the card directory {path} ($MSHUB_CARD_DIR) is not a folder")
+    return path
 
 
 def check_source(source: str) -> str:

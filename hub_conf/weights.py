@@ -19,7 +19,8 @@ from .errors import WeightsError
 TRAIN_STATE_PREFIXES = ("moment.", "moment1.", "moment2.", "mean_grad.", "mean_square.", "accum.", "accum_update.",
                         "adam_m.", "adam_v.", "stat.")
 TRAIN_STATE_NAMES = ("global_step", "learning_rate", "scale_sense", "beta1_power", "beta2_power", "momentum",
-                     "step", "epoch", "epoch_num", "step_num", "best_score", "sequence_length", "labels_indices")
+                     "step", "epoch", "epoch_num", "step_num", "best_score", "sequence_length", "labels_indices",
+                     "classes_digest")
 
 
 def is_train_state(name: str) -> bool:

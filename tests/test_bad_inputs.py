@@ -18,6 +18,7 @@ import csv
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -86,6 +87,9 @@ GENERIC = (
          every_model=False),
     Case("diverged run", "train.py", ("{train_args}", "--max_steps", "6", "--base_lr", "1e30", "--clip_grad_norm", "0",
                                       "--nonfinite_patience", "1"), "error", "training diverged"),
+    Case("max_label_length 100000000", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}",
+                                                    "--max_label_length", "100000000"), "error",
+         "--max_label_length must be at least 1 and at most 1000", every_model=False),
     Case("no checkpoint given", "eval.py", ("--eval_dataset_path", "{val}"), "error", "set --checkpoint_path",
          every_model=False),
     Case("checkpoint missing", "eval.py", ("--checkpoint_path", "{tmp}/absent.ckpt", "--eval_dataset_path", "{val}"),
@@ -120,6 +124,19 @@ GENERIC = (
     Case("infer output is a folder", "infer.py", ("--checkpoint_path", "{ckpt}", "--input", "{image}",
                                                   "--output", "{tmp}"), "error", "cannot write --output",
          every_model=False),
+    Case("infer output is its input", "infer.py", ("--checkpoint_path", "{ckpt}", "--input", "{image}",
+                                                   "--output", "{image}"), "error",
+         "--output {image} is a file infer.py reads", every_model=False),
+    Case("infer output is the checkpoint", "infer.py", ("--checkpoint_path", "{ckpt_copy}", "--input", "{image}",
+                                                        "--output", "{ckpt_copy}"), "error",
+         "--output {ckpt_copy} is a file infer.py reads", every_model=False),
+    Case("checkpoint with non-finite weights", "eval.py", ("--checkpoint_path", "{nan_ckpt}", "--eval_dataset_path",
+                                                           "{val}"), "error", "holds weights that are not finite",
+         every_model=False),
+    Case("used save_dir without --resume", "train.py", ("{train_args}", "--save_dir", "{used_run}"), "error",
+         "--save_dir {used_run} already holds a run (loss.csv): continue it with --resume true", every_model=False),
+    Case("resume and overwrite", "train.py", ("{train_args}", "--resume", "true", "--overwrite", "true"), "error",
+         "--resume true continues the run in --save_dir, --overwrite true deletes it", every_model=False),
     Case("infer batch 0", "infer.py", ("--checkpoint_path", "{ckpt}", "--input", "{image}", "--infer_batch_size", "0"),
          "error", "--infer_batch_size 0", every_model=False),
 )
@@ -141,13 +158,19 @@ def _word_data(tmp: Path, synth: str) -> dict[str, str]:
         {"img_path": "absent.png", "instances": [{"text": "ab"}]},
         {"img_path": os.path.join(synth, "val_images", "word_1.jpg"), "instances": [{"text": "cd"}]}]}),
         encoding="utf-8")
+    (tmp / "null_text.json").write_text(json.dumps({"data_list": [
+        {"img_path": os.path.join(synth, "val_images", f"word_{n}.jpg"), "instances": [{"text": text}]}
+        for n, text in ((1, None), (2, "cd"), (3, "ef"))]}), encoding="utf-8")
     return {
+        "null_text": str(tmp / "null_text.json"),
         "not_json": str(tmp / "not_json.json"), "no_data_list": str(tmp / "no_data_list.json"),
         "missing_image": str(tmp / "missing_image.json"),
         "train": os.path.join(synth, "train"), "val": os.path.join(synth, "val"),
         "image": os.path.join(synth, "val_images", "word_1.jpg"),
         "all_corrupt": make_lmdb(str(tmp / "all_corrupt"), [(b"junk", "word")] * 40),
         "half_corrupt": make_lmdb(str(tmp / "half_corrupt"), [(b"junk", "word"), *good] * 4),
+        "every_other_corrupt": make_lmdb(str(tmp / "every_other_corrupt"),
+                                         [pair for sample in good * 3 for pair in ((b"junk", "word"), sample)]),
         "huge_count": make_lmdb(str(tmp / "huge_count"), good[:2], num_samples=b"100000000000"),
         "non_utf8": non_utf8,
     }
@@ -188,6 +211,12 @@ def _speech_data(tmp: Path, _synth: str) -> dict[str, str]:
                        rng.integers(0, 61, int(rng.integers(3, 12))).astype(np.int32)) for i in range(count)]
 
     write_records(str(tmp / "train.mindrecord"), records(24, (60, 200)))
+    nan = records(6, (60, 200))
+    nan[2].feature[5, 3] = np.nan
+    write_records(str(tmp / "nan.mindrecord"), nan)
+    short = records(24, (60, 200))
+    short[:4] = [Record(r.id, r.feature[:5], np.arange(8, dtype=np.int32)) for r in short[:4]]  # 8 phones, 5 frames
+    write_records(str(tmp / "short.mindrecord"), short)
     write_records(str(tmp / "val.mindrecord"), records(6, (60, 200)) + records(2, (400, 500)))
     foreign = FileWriter(str(tmp / "foreign.mindrecord"), shard_num=1, overwrite=True)
     foreign.add_schema({"image": {"type": "bytes"}, "label": {"type": "int32"}}, "images")
@@ -198,6 +227,8 @@ def _speech_data(tmp: Path, _synth: str) -> dict[str, str]:
     return {
         "train": str(tmp / "train.mindrecord"), "val": str(tmp / "val.mindrecord"),
         "foreign": str(tmp / "foreign.mindrecord"), "garbage_mindrecord": str(tmp / "garbage.mindrecord"),
+        "nan_features": str(tmp / "nan.mindrecord"), "label_beyond_frames": str(tmp / "short.mindrecord"),
+        "wav_short": _wav(tmp / "short.wav", seconds=0.01),
         "image": _wav(tmp / "tone.wav"), "wav_8k": _wav(tmp / "tone_8k.wav", rate=8000),
         "wav_stereo": _wav(tmp / "stereo.wav", channels=2),
         "sph_truncated": _sphere(tmp / "truncated.sph", tone[:1000], 16000),
@@ -227,6 +258,17 @@ SPEECH_CASES = (
                                           ""), "error", "{sph_truncated} is truncated"),
     Case("shorten-compressed SPHERE", "infer.py", ("--checkpoint_path", "{ckpt}", "--input", "{sph_shorten}",
                                                    "--lm_path", ""), "error", "sph2pipe"),
+    Case("features not finite", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{nan_features}",
+                                            "--lm_path", ""), "skip", "with features not finite"),
+    Case("labels longer than their frames", "train.py", ("{train_args}", "--train_dataset_path",
+                                                         "{label_beyond_frames}"),
+         "skip", "with more phones than CTC can align to their frames"),
+    Case("speech shorter than a frame", "infer.py", ("--checkpoint_path", "{ckpt}", "--input", "{wav_short}",
+                                                     "--lm_path", ""), "error", "{wav_short} is too short"),
+    Case("bucket_frames 0", "train.py", ("{train_args}", "--bucket_frames", "0"), "error",
+         "--bucket_frames must be at least 1"),
+    Case("hidden_size 0", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}", "--hidden_size",
+                                      "0"), "error", "--hidden_size must be at least 1"),
 )
 
 
@@ -271,10 +313,16 @@ def _plate_data(tmp: Path, _synth: str) -> dict[str, str]:
     cv2.imwrite(str(ccpd / "025-95_113-60&80_240&140-240&140_60&140_60&80_240&80-0_0_22_27_27_33_16-37-15.jpg"),
                 scene)
     cv2.imwrite(str(ccpd / "holiday_photo.jpg"), scene)
+    corners = ccpd.parent / "ccpd_corners"
+    corners.mkdir()
+    plate = "0_0_22_27_27_33_16-37-15"
+    cv2.imwrite(str(corners / f"025-95_113-60&80_240&140-240&140_60&140_60&80_240&80-{plate}.jpg"), scene)
+    cv2.imwrite(str(corners / f"025-95_113-60&80_240&140-90&90_90&90_90&90_90&90-{plate}.jpg"), scene)  # coincide
+    cv2.imwrite(str(corners / f"025-95_113-60&80_240&140-900&940_60&940_60&80_900&80-{plate}.jpg"), scene)  # outside
     (tmp / "repeated.txt").write_text("京\nA\n京\n", encoding="utf-8")
     return {"train": str(plates / "train"), "val": str(plates / "val"),
             "image": str(plates / "val" / val[0].split("\t")[0]), "missing_gt": str(tmp / "missing_gt"),
-            "ccpd": str(ccpd), "repeated_charset": str(tmp / "repeated.txt")}
+            "ccpd": str(ccpd), "ccpd_corners": str(corners), "repeated_charset": str(tmp / "repeated.txt")}
 
 
 WORD_TRAIN = ("--train_dataset_path", "{train}", "--max_steps", "2", "--train_batch_size", "4", "--eval_interval",
@@ -283,6 +331,9 @@ WORD_LMDB_CASES = (
         Case("all images corrupt", "train.py", ("{train_args}", "--train_dataset_path", "{all_corrupt}"), "error",
              "no training step could be made from"),
         Case("half the images corrupt", "train.py", ("{train_args}", "--train_dataset_path", "{half_corrupt}"),
+             "skip", "corrupt images"),
+        Case("every other image corrupt, 8 steps", "train.py", ("{train_args}", "--train_dataset_path",
+                                                                "{every_other_corrupt}", "--max_steps", "8"),
              "skip", "corrupt images"),
         Case("same LMDB for training and evaluation", "train.py",
              ("{train_args}", "--eval_dataset_path", "{train}", "--eval_interval", "2"), "ok", "step 2: validation"),
@@ -296,12 +347,18 @@ WORD_LMDB_CASES = (
                                                  "--character", "abca"), "error", "duplicate entries: 'a'"),
         Case("bad train_mix", "train.py", ("{train_args}", "--train_mix", "{{0: [1, 3]}}"), "error",
              "train_mix: phase 0 needs one weight per training path (1)"),
+        Case("size setting 0", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}",
+                                           "--image_height", "0"), "error", "--image_height must be at least 1"),
 )
 MMOCR_JSON_CASES = (
+        Case("rnn_hidden 0", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}",
+                                         "--rnn_hidden", "0"), "error", "--rnn_hidden must be at least 1"),
         Case("annotation file not JSON", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
                                                      "{not_json}"), "error", "cannot read MMOCR annotation file"),
         Case("annotation file without data_list", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
                                                               "{no_data_list}"), "error", "no 'data_list' list"),
+        Case("annotation with text null", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
+                                                     "{null_text}"), "skip", "without label"),
         Case("annotated image missing", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
                                                     "{missing_image}"), "skip", "corrupt images"),
 )
@@ -313,6 +370,11 @@ LINE_CASES = (
          "skip", "without label"),
     Case("training labels outside the charset", "train.py", ("{train_args}", "--train_dataset_path", "{unknown_gt}"),
          "skip", "out-of-charset"),
+    Case("evaluation labels outside the charset", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
+                                                              "{unknown_gt}"), "skip",
+         "characters outside the charset kept as unknown"),
+    Case("training lines wider than max_width", "train.py", ("{train_args}", "--max_width", "176"), "skip",
+         "lines wider than 176 px"),
     Case("SCUT-EPT split without its image folder", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
                                                                  "{scut_without_images}"), "error",
          "image folder {tmp}/scut/test of"),
@@ -324,12 +386,21 @@ LINE_CASES = (
     Case("export width not a multiple of 16", "export.py", ("--checkpoint_path", "{ckpt}", "--export_width", "1000",
                                                             "--file_name", "{tmp}/x"), "error",
          "--export_width must be 0 (any width) or a multiple of 16"),
+    Case("max_width -1", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}", "--max_width=-1"),
+         "error", "--max_width must be at least 16, got '-1'"),
+    Case("stage_channels with a 0", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}",
+                                                "--stage_channels", "16,0,32,64"), "error",
+         "--stage_channels must be at least 1"),
 )
 PLATE_TRAIN = ("--train_dataset_path", "{train}", "--max_steps", "2", "--train_batch_size", "4", "--eval_interval",
                "0", "--warmup_steps", "0", "--log_interval", "1", "--save_dir", "{run}")
 PLATE_CASES = (
     Case("CCPD folder with a foreign file name", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
                                                               "{ccpd}"), "skip", "names not in the CCPD layout"),
+    Case("CCPD corners that coincide", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
+                                                   "{ccpd_corners}"), "skip", "plates whose corners enclose less"),
+    Case("CCPD corners outside the image", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
+                                                       "{ccpd_corners}"), "skip", "corrupt images"),
     Case("gt.txt with a missing image", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
                                                     "{missing_gt}"), "skip", "corrupt images"),
     Case("gt.txt and CCPD mixed for training", "train.py", ("{train_args}", "--train_dataset_path", "{train},{ccpd}"),
@@ -337,6 +408,8 @@ PLATE_CASES = (
     Case("charset with a repeated character", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
                                                           "{val}", "--charset", "{repeated_charset}"), "error",
          "charset file {repeated_charset}"),
+    Case("window_width 0", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}",
+                                       "--window_width", "0"), "error", "--window_width must be at least 1"),
 )
 MODELS = (
     ModelRow("cnnctc", "cpu_small.yaml", "release/cnnctc_cpu_small.ckpt", WORD_TRAIN, ("--output_channel", "256"),
@@ -354,6 +427,20 @@ CASES = [pytest.param(row, case, id=f"{row.folder}: {case.name}") for number, ro
          for case in GENERIC + row.cases if case.every_model or number == 0]
 
 
+def _nan_checkpoint(ckpt: str, path: Path) -> str:
+    """``ckpt`` with a NaN in its first weight: what a diverged run would have saved."""
+    import mindspore as ms
+    import numpy as np
+
+    params = ms.load_checkpoint(ckpt)
+    first = next(name for name, value in params.items() if value.asnumpy().size > 1)
+    spoilt = params[first].asnumpy().copy()
+    spoilt.flat[0] = np.nan
+    ms.save_checkpoint([{"name": name, "data": ms.Tensor(spoilt) if name == first else value}
+                        for name, value in params.items()], str(path))
+    return str(path)
+
+
 @pytest.fixture(scope="module")
 def placeholders(synth_words, tmp_path_factory) -> dict[str, dict[str, str]]:
     """Per model: its bad data and the common bad files."""
@@ -363,9 +450,15 @@ def placeholders(synth_words, tmp_path_factory) -> dict[str, dict[str, str]]:
         (tmp / "broken.yaml").write_text("device_target: [CPU\n", encoding="utf-8")
         (tmp / "garbage.ckpt").write_bytes(b"not a checkpoint")
         (tmp / "anim.gif").write_bytes(b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04")
+        (tmp / "used_run").mkdir()
+        (tmp / "used_run" / "loss.csv").write_text("step,loss,val_accuracy\n1,3.5,\n", encoding="utf-8")
+        ckpt = os.path.join(ROOT, row.folder, row.checkpoint)
+        shutil.copy(ckpt, tmp / "copy.ckpt")
         values[row.folder] = {"tmp": str(tmp), "broken_yaml": str(tmp / "broken.yaml"),
+                              "used_run": str(tmp / "used_run"), "ckpt_copy": str(tmp / "copy.ckpt"),
+                              "nan_ckpt": _nan_checkpoint(ckpt, tmp / "nan.ckpt"),
                               "garbage_ckpt": str(tmp / "garbage.ckpt"), "gif": str(tmp / "anim.gif"),
-                              "ckpt": os.path.join(ROOT, row.folder, row.checkpoint), **row.make_data(tmp, synth_words)}
+                              "ckpt": ckpt, **row.make_data(tmp, synth_words)}
     return values
 
 
@@ -451,3 +544,86 @@ def test_kill_9_then_resume_equals_an_uninterrupted_run(row, placeholders, tmp_p
     assert not [p for p in ckpt_dir.iterdir() if p.name.startswith(".tmp")]
     assert len(_losses(tmp_path / "killed")) == 12
     assert _losses(tmp_path / "killed")[4:] == pytest.approx(_losses(tmp_path / "whole")[4:], rel=1e-3)
+
+
+def _checkpoints_are_finite(folder: Path) -> list[str]:
+    import mindspore as ms
+    import numpy as np
+
+    return [p.name for p in sorted(folder.rglob("*.ckpt"))
+            if not all(np.isfinite(v.asnumpy()).all() for v in ms.load_checkpoint(str(p)).values())]
+
+
+@pytest.mark.parametrize("row", MODELS, ids=[row.folder for row in MODELS])
+def test_divergence_keeps_no_nonfinite_weights(row, placeholders, tmp_path):
+    """A huge learning rate: the loss before the update is finite, the weights (or BatchNorm statistics) after it
+    are not, or the loss grows by orders of magnitude: an error, and every checkpoint kept holds finite weights."""
+    values = {**placeholders[row.folder], "run": str(tmp_path / "run")}
+    proc = _run(row, "train.py", _args(row, ("{train_args}", "--base_lr", "1000000.0", "--max_steps", "8",
+                                             "--save_checkpoint_steps", "1", "--keep_checkpoint_max", "1"), values))
+    assert proc.returncode == 2 and "training diverged" in proc.stderr, proc.stdout + proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+    assert _checkpoints_are_finite(tmp_path / "run") == []
+
+
+def test_a_used_save_dir_is_refused_unless_told_to_start_over(placeholders, tmp_path):
+    row = MODELS[0]
+    values = {**placeholders[row.folder], "run": str(tmp_path / "run")}
+    first = _run(row, "train.py", _args(row, ("{train_args}", "--save_checkpoint_steps", "1"), values))
+    assert first.returncode == 0, first.stderr
+    before = {p: p.stat().st_mtime_ns for p in (tmp_path / "run").rglob("*") if p.is_file()}
+    again = _run(row, "train.py", _args(row, ("{train_args}", "--max_steps", "1"), values))
+    assert again.returncode == 2 and "already holds a run" in again.stderr, again.stderr
+    assert {p: p.stat().st_mtime_ns for p in (tmp_path / "run").rglob("*") if p.is_file()} == before
+    over = _run(row, "train.py", _args(row, ("{train_args}", "--max_steps", "1", "--overwrite", "true"), values))
+    assert over.returncode == 0, over.stderr
+    assert sorted(p.name for p in (tmp_path / "run" / "ckpt").iterdir()) == [f"{row.folder.upper()}-1.ckpt"]
+    assert len(_losses(tmp_path / "run")) == 1
+
+
+def test_resume_redoes_an_evaluation_killed_midway(placeholders, tmp_path):
+    """kill -9 during the evaluation of step 4: its checkpoint and loss row are on disk, its score and best.ckpt
+    are not (the disk state is made from an uninterrupted run's step-4 checkpoint). --resume evaluates step 4
+    again: the same scores, best.ckpt and loss curve as the uninterrupted run."""
+    row = MODELS[0]
+    steps = ("--max_steps", "8", "--save_checkpoint_steps", "4", "--eval_interval", "4", "--eval_dataset_path",
+             "{val}", "--lr_decay", "constant")
+    values = {**placeholders[row.folder], "run": str(tmp_path / "whole")}
+    whole = _run(row, "train.py", _args(row, ("{train_args}", *steps), values))
+    assert whole.returncode == 0, whole.stderr
+    killed = tmp_path / "killed"
+    (killed / "ckpt").mkdir(parents=True)
+    name = f"{row.folder.upper()}-4.ckpt"
+    shutil.copy(tmp_path / "whole" / "ckpt" / name, killed / "ckpt" / name)
+    rows = (tmp_path / "whole" / "loss.csv").read_text(encoding="utf-8").splitlines()[:5]
+    (killed / "loss.csv").write_text("\n".join(rows[:4] + [rows[4].rsplit(",", 1)[0] + ","]) + "\n", encoding="utf-8")
+    values["run"] = str(killed)
+    resumed = _run(row, "train.py", _args(row, ("{train_args}", *steps, "--resume", "true"), values))
+    assert resumed.returncode == 0 and "step 4: validation" in resumed.stdout, resumed.stdout + resumed.stderr
+    with open(killed / "loss.csv", encoding="utf-8") as f, open(tmp_path / "whole" / "loss.csv", encoding="utf-8") as g:
+        got, want = list(csv.DictReader(f)), list(csv.DictReader(g))
+    assert [(r["step"], r["val_accuracy"]) for r in got] == [(r["step"], r["val_accuracy"]) for r in want]
+    assert want[3]["val_accuracy"] and [float(r["loss"]) for r in got] == pytest.approx(
+        [float(r["loss"]) for r in want], rel=1e-3)
+    import mindspore as ms
+
+    best = {k: v.asnumpy() for k, v in ms.load_checkpoint(str(killed / "best.ckpt")).items()}
+    straight = {k: v.asnumpy() for k, v in ms.load_checkpoint(str(tmp_path / "whole" / "best.ckpt")).items()}
+    assert best["step"] == straight["step"] and best["best_score"] == pytest.approx(straight["best_score"])
+
+
+def test_a_checkpoint_read_with_its_classes_reordered_is_refused(placeholders, tmp_path):
+    """Training saves the digest of its class list; eval.py with the same characters in another order (which
+    would give wrong text with exit 0, e.g. convtransformer_ocr's --charset reordered) is an error.  The digest is
+    model_utils' (the same for a --character string or a charset file): once, on the first model."""
+    row = MODELS[0]
+    values = {**placeholders[row.folder], "run": str(tmp_path / "run")}
+    trained = _run(row, "train.py", _args(row, ("{train_args}", "--max_steps", "1"), values))
+    assert trained.returncode == 0, trained.stderr
+    reordered = ["--character", "0123456789abcdefghijklmnopqrstuvwxyz"[::-1]]
+    ckpt = next((tmp_path / "run" / "ckpt").glob("*-1.ckpt"))
+    same = _run(row, "eval.py", ["--checkpoint_path", str(ckpt), "--eval_dataset_path", values["val"]])
+    assert same.returncode == 0, same.stderr
+    other = _run(row, "eval.py", ["--checkpoint_path", str(ckpt), "--eval_dataset_path", values["val"], *reordered])
+    assert other.returncode == 2 and other.stderr.splitlines() == [other.stderr.strip()], other.stderr
+    assert other.stderr.startswith(f"error: checkpoint {ckpt} was trained with another class list")

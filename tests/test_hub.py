@@ -495,8 +495,13 @@ def test_incomplete_or_outdated_cached_folder_is_fetched_again(hub, server, monk
     assert server.requests[2:] == ["/whole/cnnctc.tar.gz"]
     manifest = json.loads((folder / ".hub_manifest.json").read_text(encoding="utf-8"))
     with tarfile.open(server.root / "whole/cnnctc.tar.gz") as tar:
-        sizes = {m.name.split("/", 2)[2]: m.size for m in tar.getmembers()}
-    assert manifest == {"archive-sha256": sha256(server.root / "whole/cnnctc.tar.gz"), "files": sizes}
+        files = {m.name.split("/", 2)[2]: [m.size, hashlib.sha256(tar.extractfile(m).read()).hexdigest()]
+                 for m in tar.getmembers() if m.isfile()}
+    assert manifest == {"archive-sha256": sha256(server.root / "whole/cnnctc.tar.gz"), "files": files}
+    conf = folder / "mindspore_hub_conf.py"
+    conf.write_text(conf.read_text(encoding="utf-8").replace("import", "imporT", 1), encoding="utf-8")  # same size
+    mshub.load(URL_CARD, pretrained=False)
+    assert server.requests[3:] == ["/whole/cnnctc.tar.gz"] and "imporT" not in conf.read_text(encoding="utf-8")
 
 
 def test_replaced_folders_are_set_aside_and_swept_a_day_later(hub, server, monkeypatch):
@@ -696,6 +701,22 @@ def test_cli(hub, server, monkeypatch):
     bad.write_text(card_text("cnnctc/release/x.ckpt", "a" * 63), encoding="utf-8")
     broken = run_cli("list")
     assert broken.returncode == 2 and "INVALID" in broken.stdout and "asset-sha256" in broken.stdout
+
+
+def test_cli_refuses_a_missing_card_dir_and_an_unavailable_device(hub, monkeypatch, tmp_path):
+    import mindspore as ms
+
+    monkeypatch.setenv("MSHUB_DIR", str(hub))
+    device = next(d for d in ("GPU", "Ascend") if not ms.hal.is_available(d))
+    unavailable = run_cli("load", OFFICIAL, "--source", "local", "--device", device)
+    assert unavailable.returncode == 2 and "Traceback" not in unavailable.stderr, unavailable.stderr
+    assert unavailable.stderr.splitlines() == [f"error: --device {device} is not available in this MindSpore build "
+                                               "or on this machine (available: CPU)"]
+    monkeypatch.setenv("MSHUB_CARD_DIR", str(tmp_path / "nonexistent"))
+    listing = run_cli("list")
+    assert listing.returncode == 2 and listing.stdout == "", listing.stdout
+    assert listing.stderr.splitlines() == [f"error: the card directory {tmp_path / 'nonexistent'} ($MSHUB_CARD_DIR) "
+                                           "is not a folder"]
 
 
 BAD_NAME = "bad/cpu/2.10/bad_v1.0"

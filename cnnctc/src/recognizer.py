@@ -11,7 +11,7 @@ Set the MindSpore context first (graph mode and device, ``src.model_utils.contex
 from __future__ import annotations
 
 from types import SimpleNamespace
-from typing import Sequence
+from typing import Iterable
 
 import numpy as np
 
@@ -29,8 +29,9 @@ class Recognizer(BaseRecognizer):
     def __init__(self, model_path: str, cfg: SimpleNamespace, batch_size: int = 32, **overrides):
         super().__init__(model_path, cfg, batch_size, build_network, label_converter, overrides)
 
-    def predict(self, images: Sequence[ImageInput]) -> list[Prediction]:
-        """Recognise every image, ``batch_size`` at a time."""
+    def predict(self, images: Iterable[ImageInput]) -> list[Prediction]:
+        """Recognise every image (a list, or any iterable such as a generator), ``batch_size`` at a time."""
+        images = list(images)
         results: list[Prediction] = []
         for start in range(0, len(images), self.batch_size):
             chunk = load_images(list(images[start:start + self.batch_size]), channels=3)

@@ -7,8 +7,9 @@ corners ``x&y_x&y_x&y_x&y`` (right-bottom, left-bottom, left-top, right-top), th
 means no character), brightness and blurriness; e.g.
 ``025-95_113-154&383_386&473-386&473_177&454_154&383_363&402-0_0_22_27_27_33_16-37-15.jpg`` is 皖AY339S.
 The plate is cut out by the perspective transform of its corners to a rectangle of the plate's
-proportions (440 x 140 mm, or 480 x 140 mm for 8 characters).  A name that does not parse is a counted skip
-logged with the file name, never fatal.
+proportions (440 x 140 mm, or 480 x 140 mm for 8 characters).  A name that does not parse, or whose corners
+enclose less than ``MIN_PLATE_AREA`` square pixels, is a counted skip logged with the file name, never fatal;
+corners outside the image make the sample a counted corrupt image (never a blank crop).
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ ALPHABETS = "ABCDEFGHJKLMNPQRSTUVWXYZO"
 ADS = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789O"
 NONE = "O"
 PLATE_HEIGHT = 64
+MIN_PLATE_AREA = 16  # px²: corners that coincide or lie on a line enclose no plate
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,12 @@ def parse_name(name: str) -> CcpdName:
                     blurriness)
 
 
+def enclosed_area(corners: Sequence[tuple[int, int]]) -> float:
+    """The area of the quadrilateral ``corners`` (shoelace formula), in square pixels."""
+    xs, ys = np.array([c[0] for c in corners], float), np.array([c[1] for c in corners], float)
+    return abs(float(np.dot(xs, np.roll(ys, -1)) - np.dot(ys, np.roll(xs, -1)))) / 2
+
+
 def rectify(image: np.ndarray, corners: Sequence[tuple[int, int]], characters: int) -> np.ndarray:
     """The plate inside ``corners`` (left-top, right-top, right-bottom, left-bottom) as an axis-aligned image
     ``PLATE_HEIGHT`` rows high, with a 440:140 (480:140 for 8 characters) aspect ratio."""
@@ -87,12 +95,14 @@ class CcpdSkips(SkipCounts):
     """Skip counts with the files whose names are not CCPD names."""
 
     bad_name: int = 0
+    no_area: int = 0
 
     def any(self) -> bool:
-        return self.bad_name > 0 or super().any()
+        return self.bad_name > 0 or self.no_area > 0 or super().any()
 
     def summary(self) -> str:
-        return f"{super().summary()}, {self.bad_name} names not in the CCPD layout"
+        return (f"{super().summary()}, {self.bad_name} names not in the CCPD layout, {self.no_area} plates whose "
+                f"corners enclose less than {MIN_PLATE_AREA} px²")
 
 
 class CcpdSource(LabelledSource):
@@ -115,13 +125,18 @@ class CcpdSource(LabelledSource):
             self.skipped.bad_name += 1
             log(f"skipped {path}: not a CCPD file name ({err})")
             return False
+        if enclosed_area(name.corners) < MIN_PLATE_AREA:
+            self.skipped.no_area += 1
+            log(f"skipped {path}: its plate corners {name.corners} enclose no plate")
+            return False
         return self.add(entry, (path, name.corners, len(name.text)), name.text.encode("utf-8"))
 
     def read(self, key: Hashable) -> Optional[bytes]:
         path, corners, characters = key
         image = cv2.imread(path, cv2.IMREAD_COLOR)
-        if image is None:
-            return None
+        height, width = (0, 0) if image is None else image.shape[:2]
+        if not all(0 <= x <= width and 0 <= y <= height for x, y in corners):
+            return None  # unreadable, or the plate the name describes is not inside the image: a corrupt sample
         ok, data = cv2.imencode(".png", rectify(image, corners, characters), [cv2.IMWRITE_PNG_COMPRESSION, 0])
         return data.tobytes() if ok else None
 

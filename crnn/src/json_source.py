@@ -15,8 +15,9 @@ from .model_utils.errors import DatasetError
 from .model_utils.sources import LabelledSource, Prepare
 
 
-def read_annotations(path: str) -> list[tuple[str, str]]:
-    """(image path, text) of every entry of one annotation file."""
+def read_annotations(path: str) -> list[tuple[str, Optional[str]]]:
+    """(image path, text) of every entry of one annotation file; the text is None when it is not a string
+    (``"text": null``, a number): such samples are skipped and counted as without label, never read as "None"."""
     if not os.path.isfile(path):
         raise DatasetError(f"annotation file {path} does not exist")
     try:
@@ -33,7 +34,7 @@ def read_annotations(path: str) -> list[tuple[str, str]]:
             image, text = item["img_path"], item["instances"][0]["text"]
         except (KeyError, IndexError, TypeError) as err:
             raise DatasetError(f"{path}: data_list[{number}] lacks img_path or instances[0].text") from err
-        entries.append((os.path.join(root, str(image)), str(text)))
+        entries.append((os.path.join(root, str(image)), text if isinstance(text, str) else None))
     return entries
 
 
@@ -45,7 +46,7 @@ class JsonWordSource(LabelledSource):
         super().__init__(converter, prepare, strip_unknown)
         self.num_entries = len(paths)
         for entry, path in enumerate(paths):
-            self.sizes[path] = sum(self.add(entry, image, text.encode("utf-8"))
+            self.sizes[path] = sum(self.add(entry, image, None if text is None else text.encode("utf-8"))
                                    for image, text in read_annotations(path))
         self.check_not_empty(paths)
 

@@ -33,13 +33,22 @@ class UtteranceSkips:
     too_many_frames: int = 0
     label_too_long: int = 0
     empty_label: int = 0
+    nonfinite: int = 0
+    label_beyond_frames: int = 0
 
     def any(self) -> bool:
-        return bool(self.too_many_frames or self.label_too_long or self.empty_label)
+        return bool(self.too_many_frames or self.label_too_long or self.empty_label or self.nonfinite
+                    or self.label_beyond_frames)
 
     def summary(self) -> str:
         return (f"skipped: {self.too_many_frames} longer than max_frames, {self.label_too_long} with more "
-                f"phones than max_label_length, {self.empty_label} without phones")
+                f"phones than max_label_length, {self.empty_label} without phones, {self.nonfinite} with features "
+                f"not finite, {self.label_beyond_frames} with more phones than CTC can align to their frames")
+
+
+def frames_needed(label: np.ndarray) -> int:
+    """The fewest frames CTC can align ``label`` to: one per phone, and a blank between repeated phones."""
+    return len(label) + int(np.count_nonzero(label[1:] == label[:-1]))
 
 
 class UtteranceSource:
@@ -61,6 +70,10 @@ class UtteranceSource:
                     self.skipped.label_too_long += 1
                 elif len(record.label) == 0:
                     self.skipped.empty_label += 1
+                elif not np.isfinite(record.feature).all():
+                    self.skipped.nonfinite += 1
+                elif frames_needed(record.label) > len(record.feature):
+                    self.skipped.label_beyond_frames += 1
                 else:
                     self.ids.append(record.id)
                     self.features.append(record.feature)

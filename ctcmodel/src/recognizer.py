@@ -15,8 +15,9 @@ device, ``src.model_utils.context``).
 """
 from __future__ import annotations
 
+import os
 from types import SimpleNamespace
-from typing import Sequence, Union
+from typing import Iterable, Union
 
 import mindspore as ms
 import numpy as np
@@ -30,8 +31,32 @@ from .model_utils.errors import UsageError
 from .model_utils.infer_io import Prediction, Recognizer as BaseRecognizer
 from .network import build_network
 
-Speech = Union[str, np.ndarray]  # a file path, or a 16 kHz mono signal on the 16-bit integer scale
+Speech = Union[str, os.PathLike, np.ndarray]  # a file path, or a 16 kHz mono signal (see ``as_signal``)
 FIRST_FRAME_SECONDS = 2 * MFCC_OPTIONS["winstep"] + MFCC_OPTIONS["winlen"] / 2  # two frames dropped by deltas
+
+
+def as_signal(signal: object, what: str) -> np.ndarray:
+    """A 16 kHz mono signal given as an array, as float32 on the 16-bit integer scale: int16 samples as they are,
+    float samples either on that scale or in [-1, 1] (peak at most 1: multiplied by 32768).  Other dtypes, more
+    than one channel ((n, 2) or (2, n)), NaN or infinite samples, float samples beyond the 16-bit scale and empty
+    arrays are a ``UsageError`` saying what was given."""
+    array = np.asarray(signal)
+    if array.ndim == 2 and 1 in array.shape:
+        array = array.reshape(-1)  # (n, 1) or (1, n): one channel
+    if array.ndim != 1 or array.size == 0:
+        raise UsageError(f"{what}: expected a mono signal of shape (samples,), got shape {array.shape}; give one "
+                         "channel, e.g. signal[:, 0] or signal.mean(axis=1)")
+    if array.dtype == np.int16:
+        return array.astype(np.float32)
+    if not np.issubdtype(array.dtype, np.floating):
+        raise UsageError(f"{what}: expected int16 samples or float samples, got {array.dtype}")
+    if not np.isfinite(array).all():
+        raise UsageError(f"{what}: holds NaN or infinite samples")
+    peak = float(np.abs(array).max())
+    if peak > 32768.0:
+        raise UsageError(f"{what}: float samples reach {peak:.3g}, beyond the 16-bit scale (32768); give int16 "
+                         "samples or floats in [-1, 1]")
+    return (array * 32768.0 if peak <= 1.0 else array).astype(np.float32)
 
 
 class Recognizer(BaseRecognizer):
@@ -43,13 +68,17 @@ class Recognizer(BaseRecognizer):
         self.fixed_frames = model_path.lower().endswith(".mindir")  # an export has max_frames frames
         self.decoder = Decoder(self.cfg, self.converter)
 
-    def _features(self, speech: Sequence[Speech]) -> list[np.ndarray]:
+    def _features(self, speech: Iterable[Speech]) -> list[np.ndarray]:
         features = []
-        for item in speech:
-            signal, rate = read_audio(item) if isinstance(item, str) else (np.asarray(item, np.float32), 16000)
+        for number, item in enumerate(speech):
+            is_file = isinstance(item, (str, os.PathLike))
+            name = os.fspath(item) if is_file else f"signal {number}"
+            signal, rate = read_audio(name) if is_file else (as_signal(item, name), 16000)
             feature = compute_features(signal, rate)
+            if not len(feature):
+                raise UsageError(f"{name} is too short: {len(signal)} samples ({len(signal) / rate:.3f} s) give no "
+                                 f"feature frame")
             if len(feature) > self.cfg.max_frames:
-                name = item if isinstance(item, str) else "a signal"
                 raise UsageError(f"{name} has {len(feature)} frames, more than max_frames {self.cfg.max_frames} "
                                  f"({self.cfg.max_frames * MFCC_OPTIONS['winstep']:.2f} s)")
             features.append(feature)
@@ -82,16 +111,16 @@ class Recognizer(BaseRecognizer):
         path_log_prob = log_softmax(logits).max(axis=-1).sum()
         return ids, frames, float(np.exp(path_log_prob / max(len(logits), 1)))
 
-    def transcribe(self, speech: Sequence[Speech]) -> list[list[tuple[str, float]]]:
+    def transcribe(self, speech: Iterable[Speech]) -> list[list[tuple[str, float]]]:
         """(phone, time in seconds) of every phone of every input."""
         return [timed for timed, _ in self._recognise(speech)]
 
-    def predict(self, speech: Sequence[Speech]) -> list[Prediction]:
+    def predict(self, speech: Iterable[Speech]) -> list[Prediction]:
         """The phone string, confidence and phone times (``phone@seconds`` details) of every input."""
         return [Prediction(" ".join(p for p, _ in timed), confidence, " ".join(f"{p}@{t:.3f}" for p, t in timed))
                 for timed, confidence in self._recognise(speech)]
 
-    def _recognise(self, speech: Sequence[Speech]) -> list[tuple[list[tuple[str, float]], float]]:
+    def _recognise(self, speech: Iterable[Speech]) -> list[tuple[list[tuple[str, float]], float]]:
         results = []
         for logits in self._logits(self._features(speech)):
             ids, frames, confidence = self._decode(logits)

@@ -239,14 +239,17 @@ def test_preprocess_data_end_to_end(tmp_path):
     make_corpus(corpus / "TIMIT", upper=True)
     broken = corpus / "TIMIT" / "TRAIN" / "DR2" / "MARC0" / "SI1188.WAV"
     broken.write_bytes(broken.read_bytes()[:3000])  # truncated: skipped, never fatal
+    short = corpus / "TIMIT" / "TEST" / "DR1" / "MDAB0" / "SX46.WAV"
+    short.write_bytes(sphere_bytes(noise(3200)))  # its .PHN ends at sample 4000: skipped
     out = tmp_path / "out"
     proc = run_script("ctcmodel", "preprocess_data.py", "--dataset_dir", str(corpus), "--out_dir", str(out),
                       "--workers", "2")
     assert "train: skipped marc0_si1188:" in proc.stdout and "is truncated" in proc.stdout
     assert "train: 2 utterances, 94 frames, 0.00 h of audio, 1 skipped" in proc.stdout
     assert "train: 3/3 utterances" in proc.stderr and "utt/s, ETA" in proc.stderr
-    expected = {"train": ["fcjf0_si1027", "fcjf0_sx127"], "test": ["mdab0_si1766", "mdab0_sx46"],
-                "dev": ["faks0_si943"]}
+    assert "test: skipped mdab0_sx46:" in proc.stdout and "a phone ends at sample 4000, past the end of the audio " \
+        "(3200)" in proc.stdout
+    expected = {"train": ["fcjf0_si1027", "fcjf0_sx127"], "test": ["mdab0_si1766"], "dev": ["faks0_si943"]}
     for split, ids in expected.items():
         records = read_records(str(out / f"{split}.mindrecord"))
         assert [r.id for r in records] == ids
@@ -258,3 +261,7 @@ def test_preprocess_data_end_to_end(tmp_path):
                       str(out), check=False)
     assert proc.returncode == 2 and proc.stderr.strip().splitlines() == [
         f"error: TIMIT folder {tmp_path / 'none'} does not exist"]
+    proc = run_script("ctcmodel", "preprocess_data.py", "--dataset_dir", str(corpus), "--out_dir",
+                      str(out / "train.mindrecord"), check=False)
+    assert proc.returncode == 2 and proc.stderr.strip().splitlines() == [
+        f"error: --out_dir {out / 'train.mindrecord'} is a file, not a folder"]

@@ -123,6 +123,18 @@ def test_choices_are_checked_when_parsed(tmp_path):
         load_config(["--config_path", str(bad)])
 
 
+def test_ranges_are_checked_for_numbers_and_each_list_entry():
+    assert load_config(["--resnet_layers", "1,2,5,3"]).resnet_layers == [1, 2, 5, 3]
+    with pytest.raises(ConfigError, match="--output_channel must be at least 8, got '0'"):
+        load_config(["--output_channel", "0"])
+    with pytest.raises(ConfigError, match="--resnet_layers must be at least 1, got '1,0,5,3'"):
+        load_config(["--resnet_layers", "1,0,5,3"])
+    with pytest.raises(ConfigError, match="--max_label_length must be at least 1 and at most 1000"):
+        load_config(["--max_label_length", "100000000"])
+    with pytest.raises(ConfigError, match="--image_height must be at least 1, got -32"):
+        with_overrides(load_config([]), {"image_height": -32}, "here")
+
+
 def test_overrides_of_api_callers_are_checked():
     cfg = load_config([])
     assert with_overrides(cfg, {"output_channel": 256}, "here").output_channel == 256

@@ -31,6 +31,7 @@ def test_gray_forms():
     (RGB.astype(np.float32), r"float image must hold values in \[0, 1\]"),
     (np.full((4, 5), np.nan, np.float32), r"float image must hold values in \[0, 1\]"),
     (RGB.astype(np.int32), "must be uint8, uint16 or float in"),
+    (RGB.astype(np.uint16), "a uint16 image holds only values 0-255"),
     (np.zeros((4, 5, 2), np.uint8), r"got shape \(4, 5, 2\)"),
     (np.zeros((0, 5, 3), np.uint8), r"got shape \(0, 5, 3\)"),
     (np.zeros(7, np.uint8), r"got shape \(7,\)"),

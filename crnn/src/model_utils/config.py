@@ -1,17 +1,19 @@
 """Configuration: a YAML file whose every key can be overridden on the command line.
 
 A config file holds up to three YAML documents, as in the MindSpore model zoo: the values, a help
-text per key, and the choices of enumerated keys (``device_target: [Ascend, GPU, CPU]``).  A file
+text per key, and the choices of enumerated keys (``device_target: [Ascend, GPU, CPU]``) or the range of
+numeric ones (``image_height: {min: 1}``, ``max_label_length: {min: 1, max: 1000}``; for a list, of each entry).  A file
 may name a ``base`` file whose values (help texts, choices) it overrides; it may not add keys.
 ``load_config`` reads ``default_config.yaml`` of the model folder (or ``--config_path FILE``),
 then applies ``--key value`` / ``--key=value`` overrides parsed as YAML scalars, keeping each
 key's type (an int where a float is expected, and every float spelling such as ``3e-4``, are
-accepted).  Unknown keys, wrong types and values outside the choices are a ``ConfigError``
+accepted).  Unknown keys, wrong types and values outside the choices or range are a ``ConfigError``
 naming the key.  The entry script reads the configuration once and passes it down explicitly.
 """
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from types import SimpleNamespace
@@ -76,9 +78,37 @@ def check_value(key: str, value: Any, default: Any, choices: Mapping[str, Sequen
             not isinstance(value, type(default)) or (isinstance(value, bool) and not isinstance(default, bool))):
         raise ConfigError(f"--{key} expects a {type(default).__name__}, got {shown}")
     allowed = choices.get(key)
-    if allowed is not None and value not in allowed:
+    if isinstance(allowed, Mapping):
+        if isinstance(value, list):  # --resnet_layers 1,2,5,3: the entries as numbers
+            value = [_number(n) for n in value]
+        numbers = value if isinstance(value, list) else [value]
+        low, high = allowed.get("min", -math.inf), allowed.get("max", math.inf)
+        if not all(isinstance(n, (int, float)) and not isinstance(n, bool) and low <= n <= high for n in numbers):
+            raise ConfigError(f"--{key} must be {describe_choices(allowed)}, got {shown}")
+    elif allowed is not None and value not in allowed:
         raise ConfigError(f"--{key} must be one of {', '.join(map(str, allowed))}, got {shown}")
     return value
+
+
+def _number(text: Any) -> Any:
+    """A list entry typed on the command line ("3", "0.5") as a number; anything else unchanged."""
+    if isinstance(text, str):
+        for kind in (int, float):
+            try:
+                return kind(text)
+            except ValueError:
+                pass
+    return text
+
+
+def describe_choices(allowed: Any) -> str:
+    """What a choices entry allows: ``one of a, b`` for a list, ``at least 1[ and at most N]`` for a range
+    (``{min: 1, max: N}``; a list value: each of its entries)."""
+    if not isinstance(allowed, Mapping):
+        return f"one of {', '.join(map(str, allowed))}"
+    bounds = [f"at least {allowed['min']}" if "min" in allowed else "",
+              f"at most {allowed['max']}" if "max" in allowed else ""]
+    return " and ".join(b for b in bounds if b)
 
 
 def _parse_text(key: str, text: str, default: Any, choices: Mapping[str, Sequence]) -> Any:
@@ -106,7 +136,7 @@ def load_config(argv: Optional[Sequence[str]] = None, description: str = "",
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config_path", default=default_path, help="YAML config file")
     for key, default in values.items():
-        allowed = f" one of {', '.join(map(str, choices[key]))};" if key in choices else ""
+        allowed = f" {describe_choices(choices[key])};" if key in choices else ""
         parser.add_argument(f"--{key}", *ALIASES.get(key, ()), dest=key, type=str, default=None,
                             metavar=type(default).__name__.upper(),
                             help=f"{helps.get(key, '')} ({allowed} default: {default!r})")

@@ -15,7 +15,7 @@ import numpy as np
 from mindspore import nn
 
 from .augment import Augmenter
-from .checkpoint import load_into
+from .checkpoint import classes_digest, load_into
 from .config import path_list, require_positive, resolve_path
 from .context import setup_context
 from .ctc import CTCLabelConverter, CTCLoss
@@ -76,7 +76,7 @@ def train(cfg: SimpleNamespace, parts: ModelParts) -> str:
         return parts.dataset(cfg, source, cfg.train_batch_size, order)
 
     data = parts.train_data(cfg, source) if parts.train_data else TrainData(source, make_dataset)
-    return fit(cfg, net, CTCLoss(converter.blank), data, rank, group, evaluate)
+    return fit(cfg, net, CTCLoss(converter.blank), data, rank, group, evaluate, classes_digest(converter.tokens))
 
 
 def evaluate(cfg: SimpleNamespace, parts: ModelParts) -> dict[str, Metric]:
@@ -91,7 +91,7 @@ def evaluate(cfg: SimpleNamespace, parts: ModelParts) -> dict[str, Metric]:
     converter = parts.label_converter(cfg)
     setup_context(cfg)
     net = parts.build_network(cfg)
-    load_into(net, resolve_path(cfg.checkpoint_path))
+    load_into(net, resolve_path(cfg.checkpoint_path), classes=classes_digest(converter.tokens))
     results = {}
     for path in datasets:
         source = parts.source(cfg, [path], converter, True)
@@ -109,7 +109,7 @@ def export(cfg: SimpleNamespace, parts: ModelParts) -> str:
     require_positive(cfg, "export_batch_size")
     setup_context(cfg)
     net = parts.build_network(cfg)
-    load_into(net, resolve_path(cfg.checkpoint_path))
+    load_into(net, resolve_path(cfg.checkpoint_path), classes=classes_digest(parts.label_converter(cfg).tokens))
     shape = parts.input_shape(cfg)
     path = export_network(net, shape, resolve_path(cfg.file_name), file_format, cfg.export_batch_size,
                           parts.extra_inputs(cfg))
@@ -125,10 +125,12 @@ def infer(cfg: SimpleNamespace, parts: ModelParts) -> list[tuple[str, str, float
     if not cfg.checkpoint_path:
         raise UsageError("set --checkpoint_path to a .ckpt or .mindir file")
     require_positive(cfg, "infer_batch_size")
-    items = collect_inputs(path_list(cfg.input), parts.input_extensions)
-    output = checked_output(cfg.output)
+    entries = path_list(cfg.input)
+    items = collect_inputs(entries, parts.input_extensions)
+    checkpoint = resolve_path(cfg.checkpoint_path)
+    output = checked_output(cfg.output, [checkpoint, cfg.config_path, *entries, *(path for path, _ in items)])
     setup_context(cfg)
-    recognizer = parts.recognizer(resolve_path(cfg.checkpoint_path), cfg, cfg.infer_batch_size)
+    recognizer = parts.recognizer(checkpoint, cfg, cfg.infer_batch_size)
     return report(items, recognizer.predict([path for path, _ in items]), lambda: parts.new_metric(cfg), output)
 
 

@@ -1,8 +1,9 @@
 """Images given by users (file paths or arrays) as uint8 RGB or grayscale, converting only what is unambiguous.
 
 Arrays may be H x W (gray), H x W x 1, x 3 (RGB) or x 4 (RGBA, alpha dropped); uint8, uint16 (scaled
-to 0-255) or float in [0, 1].  Anything else (float outside [0, 1], other integer types, other shapes,
-empty arrays) is refused with a ``UsageError`` saying what was given, never read as a wrong image.
+to 0-255) or float in [0, 1].  Anything else (float outside [0, 1], a uint16 array holding only 0-255, other
+integer types, other shapes, empty arrays) is refused with a ``UsageError`` saying what was given, never read
+as a wrong image.
 """
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ def _to_uint8(image: np.ndarray, what: str) -> np.ndarray:
     if image.dtype == np.uint8:
         return image
     if image.dtype == np.uint16:
+        if image.max() <= 255:  # 8-bit values in a uint16 array: / 257 would make them black
+            raise UsageError(f"{what}: a uint16 image holds only values 0-255 (8-bit data?); give it as uint8, "
+                             "or a 16-bit image using the 0-65535 range")
         return (image // 257).astype(np.uint8)
     if np.issubdtype(image.dtype, np.floating):
         if not np.isfinite(image).all() or image.min() < 0.0 or image.max() > 1.0:

@@ -16,6 +16,7 @@ from typing import Callable, Optional, Sequence
 
 from mindspore import nn
 
+from .checkpoint import classes_digest
 from .config import resolve_path, with_overrides
 from .ctc import CTCLabelConverter
 from .errors import UsageError, log
@@ -104,14 +105,25 @@ class Recognizer:
         self.cfg = with_overrides(cfg, overrides, "Recognizer") if overrides else cfg
         self.batch_size = batch_size
         self.converter = label_converter(self.cfg)
-        self.network = load_model(model_path, lambda: build_network(self.cfg))
+        self.network = load_model(model_path, lambda: build_network(self.cfg), classes_digest(self.converter.tokens))
 
 
-def checked_output(output: str) -> str:
-    """The absolute ``--output`` path ("" for none), refused early when it cannot be written."""
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+def checked_output(output: str, reads: Sequence[str]) -> str:
+    """The absolute ``--output`` path ("" for none), refused early when it cannot be written or is one of the
+    files infer.py ``reads`` (its inputs, list files, the checkpoint)."""
     path = resolve_path(output)
     if path and (os.path.isdir(path) or not os.access(os.path.dirname(path), os.W_OK)):
         raise UsageError(f"cannot write --output {path}: it is a folder, or its folder is missing or not writable")
+    read = next((r for r in reads if path and os.path.exists(path) and _same_file(path, r)), None)
+    if read is not None:
+        raise UsageError(f"--output {path} is a file infer.py reads ({read}): choose another output file")
     return path
 
 
@@ -123,7 +135,8 @@ def _output_line(path: str, prediction: Prediction) -> str:
 def report(items: list[Item], predictions: list[Prediction], new_metric: Callable[[], Metric],
            output: str) -> list[tuple[str, str, float]]:
     """Print input, truth, text and confidence side by side (and the details), the metric over the labelled
-    inputs, and write ``path<TAB>text<TAB>confidence[<TAB>details]`` lines to ``output`` (when set); return
+    inputs, and write ``path<TAB>text<TAB>confidence[<TAB>details]`` lines to ``output`` (when set, through a
+    temporary file and a rename); return
     the (path, text, confidence) rows."""
     rows = [(path, p.text, p.confidence) for (path, _), p in zip(items, predictions)]
     width = min(40, max(len(os.path.basename(p)) for p, _, _ in rows))
@@ -138,10 +151,15 @@ def report(items: list[Item], predictions: list[Prediction], new_metric: Callabl
         metric.update([text for _, text in labelled], [truth for truth, _ in labelled])
         log(f"on the {len(labelled)} labelled inputs: {metric.summary()}")
     if output:
+        tmp = os.path.join(os.path.dirname(output), f".tmp-{os.getpid()}-{os.path.basename(output)}")
         try:
-            with open(output, "w", encoding="utf-8") as f:
+            with open(tmp, "w", encoding="utf-8") as f:
                 f.writelines(_output_line(path, p) for (path, _), p in zip(items, predictions))
+            os.replace(tmp, output)
         except OSError as err:
             raise UsageError(f"cannot write --output {output}: {err.strerror}") from err
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
         log(f"wrote {len(rows)} predictions to {output}")
     return rows

@@ -117,15 +117,17 @@ def draw_epochs(chunk: np.ndarray, counts: np.ndarray) -> np.ndarray:
 def sample_order(groups: Sequence[np.ndarray], mix: Optional[Mapping], total_steps: int, batch_size: int,
                  start_step: int = 0, num_shards: int = 1, shard_id: int = 0, seed: int = 1,
                  slack: float = 0.01, lengths: Optional[np.ndarray] = None, bucket_steps: int = 0,
-                 epochs: bool = False) -> np.ndarray:
+                 epochs: bool = False, end_step: Optional[int] = None) -> np.ndarray:
     """Indices for device ``shard_id`` from ``start_step`` to ``total_steps`` (plus ``slack`` for skipped
-    corrupt samples).  ``groups`` holds the sample indices of each training path; with ``lengths`` (one per
-    sample) and ``bucket_steps`` > 0, steps hold samples of similar length (see the module's docstring).
+    corrupt samples), or to ``end_step`` of the stream when given (more samples after many were skipped).
+    ``groups`` holds the sample indices of each training path; with ``lengths`` (one per sample) and
+    ``bucket_steps`` > 0, steps hold samples of similar length (see the module's docstring).
     With ``epochs``, rows (sample index, epoch of the draw) instead (see the module's docstring)."""
     phases = parse_mix(mix, len(groups))
     samples_per_step = batch_size * num_shards
     first = start_step * samples_per_step
-    last = int((total_steps + int(total_steps * slack) + 1) * samples_per_step)
+    end_step = total_steps + int(total_steps * slack) + 1 if end_step is None else end_step
+    last = int(end_step * samples_per_step)
     bucket_rng = np.random.default_rng([seed, 1])
     counts = np.zeros(max(int(group.max()) + 1 for group in groups if len(group)), np.int64) if epochs else None
     parts, seen = [], 0

@@ -5,17 +5,19 @@ loss scale, plus ``step``, ``epoch`` and ``best_score`` as appended info (the of
 its loss cell's ``sequence_length`` and ``labels_indices``).  Evaluation, export and
 inference load only the network's parameters: keys of training state (``TRAIN_STATE_*``, the
 same lists as ``hub_conf/weights.py``, a test keeps them equal) are reported as ignored, while a
-network parameter absent from the file, an unknown key or a shape mismatch is an error that lists
-the names.
+network parameter absent from the file, an unknown key, a shape mismatch or a weight that is not finite is
+an error that lists the names.
 """
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
 import re
 from typing import Optional, Sequence
 
 import mindspore as ms
+import numpy as np
 from mindspore import nn
 
 from .errors import CheckpointError
@@ -23,8 +25,16 @@ from .errors import CheckpointError
 TRAIN_STATE_PREFIXES = ("moment.", "moment1.", "moment2.", "mean_grad.", "mean_square.", "accum.", "accum_update.",
                         "adam_m.", "adam_v.", "stat.")
 TRAIN_STATE_NAMES = ("global_step", "learning_rate", "scale_sense", "beta1_power", "beta2_power", "momentum",
-                     "step", "epoch", "epoch_num", "step_num", "best_score", "sequence_length", "labels_indices")
+                     "step", "epoch", "epoch_num", "step_num", "best_score", "sequence_length", "labels_indices",
+                     "classes_digest")
 CONVERT_HOOK = "convert_checkpoint"  # a network method mapping older checkpoint layouts to its own
+CLASSES_KEY = "classes_digest"  # what training saves of its class list (``classes_digest``)
+
+
+def classes_digest(tokens: Sequence[str]) -> int:
+    """48 bits of the sha256 of a class list (characters, phones) in order: a checkpoint trained with one list
+    read with the same classes in another order would give wrong text."""
+    return int(hashlib.sha256("\n".join(tokens).encode("utf-8")).hexdigest()[:12], 16)
 
 
 def save_atomic(cell: nn.Cell, path: str, append_dict: Optional[dict] = None) -> str:
@@ -112,7 +122,8 @@ def check_fit(params: dict, cell: nn.Cell, source: str, keep: Sequence[str] = ()
     return ignored
 
 
-def load_into(cell: nn.Cell, path: str, keep: Sequence[str] = ()) -> tuple[dict, list[str]]:
+def load_into(cell: nn.Cell, path: str, keep: Sequence[str] = (), classes: Optional[int] = None
+              ) -> tuple[dict, list[str]]:
     """Load ``path`` into ``cell`` strictly; return (the file's dict, names ignored as training state).
 
     A network whose class defines ``convert_checkpoint(params) -> params`` (``CONVERT_HOOK``: checkpoints of
@@ -120,8 +131,14 @@ def load_into(cell: nn.Cell, path: str, keep: Sequence[str] = ()) -> tuple[dict,
     it first, wherever it is loaded (evaluation, export, inference, ``--pretrained``, the hub).
     ``keep``: parameters of ``cell`` that keep their built value (e.g. the learning-rate schedule, which
     comes from the config when a run is resumed with another number of steps).
+    ``classes``: the ``classes_digest`` of the configured class list; a checkpoint trained with another one (its
+    ``CLASSES_KEY``; files without it are not checked) is an error.
     """
     params = read_checkpoint(path)
+    if classes is not None and CLASSES_KEY in params and int(scalar(params, CLASSES_KEY, 0)) != classes:
+        raise CheckpointError(f"checkpoint {path} was trained with another class list (its digest "
+                              f"{int(scalar(params, CLASSES_KEY, 0)):012x}, this config's {classes:012x}): set the "
+                              "charset or characters it was trained with, in the same order")
     convert = getattr(cell, CONVERT_HOOK, None)
     if convert is not None:
         try:
@@ -136,6 +153,10 @@ def load_params(cell: nn.Cell, params: dict, source: str, keep: Sequence[str] = 
     ``source`` names it in errors.  Return the names ignored as training state."""
     ignored = check_fit(params, cell, source, keep)
     subset = {p.name: params[p.name] for p in cell.get_parameters() if p.name not in keep}
+    nonfinite = [name for name, value in subset.items() if not np.isfinite(value.asnumpy()).all()]
+    if nonfinite:
+        raise CheckpointError(f"{source} holds weights that are not finite ({_listed('parameters', nonfinite, 3)}): "
+                              "it was saved by a diverged run")
     not_loaded, file_unused = ms.load_param_into_net(cell, subset, strict_load=True)
     not_loaded = [n for n in not_loaded if n not in keep]
     if not_loaded or file_unused:

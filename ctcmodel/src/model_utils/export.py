@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from typing import Callable, Sequence
+from typing import Callable, Optional, Sequence
 
 import mindspore as ms
 import numpy as np
@@ -64,8 +64,9 @@ def export_network(net: nn.Cell, input_shape: Sequence[int], file_name: str, fil
     return path
 
 
-def load_model(model_path: str, build_network: Callable[[], nn.Cell]) -> nn.Cell:
-    """A network in eval mode from a ``.mindir`` file, or built by ``build_network`` and loaded from a ``.ckpt``."""
+def load_model(model_path: str, build_network: Callable[[], nn.Cell], classes: Optional[int] = None) -> nn.Cell:
+    """A network in eval mode from a ``.mindir`` file, or built by ``build_network`` and loaded from a ``.ckpt``
+    (trained with the class list of digest ``classes``, see ``checkpoint.load_into``)."""
     if model_path.lower().endswith(".mindir"):
         if not os.path.isfile(model_path):
             raise UsageError(f"MINDIR file {model_path} does not exist")
@@ -75,6 +76,6 @@ def load_model(model_path: str, build_network: Callable[[], nn.Cell]) -> nn.Cell
             raise UsageError(f"cannot load MINDIR {model_path}: {str(err).strip().splitlines()[0]}") from err
         return nn.GraphCell(graph)
     net = build_network()
-    load_into(net, model_path)
+    load_into(net, model_path, classes=classes)
     net.set_train(False)
     return net

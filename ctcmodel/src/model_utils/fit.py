@@ -5,8 +5,9 @@ best checkpoint, rotation, progress, loss curve, and a stop on a diverged loss.
 momentum, adam_eps, weight_decay, warmup_steps, warmup_ratio, lr_decay, clip_grad_norm, loss_scale,
 drop_overflow_update, amp_level, device_target, seed, train_mix, pretrained, resume, save_dir,
 ckpt_prefix, save_checkpoint_steps, keep_checkpoint_max, log_interval, eval_interval,
-nonfinite_patience, log_samples, save_all_ranks.  A source that augments (``sources.LabelledSource.augment``)
-gets each draw's epoch with its index, so that a resumed run draws the same augmentations.
+nonfinite_patience, log_samples, save_all_ranks, overwrite.  A source that augments
+(``sources.LabelledSource.augment``) gets each draw's epoch with its index, so that a resumed run draws the
+same augmentations.
 """
 from __future__ import annotations
 
@@ -23,15 +24,18 @@ import numpy as np
 from mindspore import nn
 
 from . import digest
-from .checkpoint import latest_checkpoint, load_into, prune, read_checkpoint, save_atomic, scalar
+from .checkpoint import CLASSES_KEY, latest_checkpoint, load_into
 from .config import require_positive, resolve_path
 from .ctc import NetWithLoss
 from .errors import UsageError, log
 from .lr_schedule import warmup_lr
 from .metrics import Metric
-from .progress import LossCurve, ProgressLogger
+from .progress import ProgressLogger
+from .run_folder import RunFolder, check_save_dir
 from .sampler import parse_mix, sample_order
 from .train_step import ClippedTrainStep, build_optimizer
+
+DIVERGED_GROWTH = 1e3  # a loss this many times the run's first one (at least 1) is a diverged run
 
 
 class Source(Protocol):
@@ -77,50 +81,7 @@ def check_settings(cfg: SimpleNamespace, num_train_paths: int) -> None:
         raise UsageError(f"these settings must not be negative: {', '.join(negative)}")
     if not math.isfinite(cfg.base_lr):
         raise UsageError(f"--base_lr must be finite, got {cfg.base_lr}")
-
-
-class _Outputs:
-    """What a run writes on rank 0: step checkpoints with rotation, ``best.ckpt``, the loss curve."""
-
-    def __init__(self, cfg: SimpleNamespace, rank: int):
-        self.cfg, self.rank = cfg, rank
-        self.save_dir = resolve_path(cfg.save_dir)
-        self.ckpt_dir = os.path.join(self.save_dir, "ckpt")  # rank 0's, which every rank resumes from
-        self.own_ckpt_dir = self.ckpt_dir if rank == 0 else os.path.join(self.ckpt_dir, f"rank{rank}")
-        self.best_path = os.path.join(self.save_dir, "best.ckpt")
-        self.best_score = -math.inf
-        self.curve: Optional[LossCurve] = None
-
-    def start(self, resume_step: Optional[int]) -> None:
-        """Open the loss curve; on resume keep its rows up to ``resume_step`` and the best score so far."""
-        if resume_step is not None and os.path.isfile(self.best_path):
-            self.best_score = scalar(read_checkpoint(self.best_path), "best_score", -math.inf)
-        self.curve = LossCurve(self.save_dir, resume_step=resume_step)
-
-    def step_path(self, step: int, folder: Optional[str] = None) -> str:
-        return os.path.join(folder or self.ckpt_dir, f"{self.cfg.ckpt_prefix}-{step}.ckpt")
-
-    def save_step(self, train_cell: nn.Cell, step: int, epoch: int) -> None:
-        """Rank 0 saves to ``ckpt/``; with ``save_all_ranks`` rank r also saves to ``ckpt/rank{r}/``."""
-        if self.rank == 0 or self.cfg.save_all_ranks:
-            save_atomic(train_cell, self.step_path(step, self.own_ckpt_dir), append_dict={"step": step, "epoch": epoch})
-            prune(self.own_ckpt_dir, self.cfg.ckpt_prefix, self.cfg.keep_checkpoint_max)
-
-    def offer_best(self, network: nn.Cell, step: int, score: float) -> None:
-        if self.rank == 0 and score > self.best_score:
-            self.best_score = score
-            save_atomic(network, self.best_path, append_dict={"step": step, "best_score": score})
-
-    def add_loss(self, step: int, loss: float, write: bool) -> None:
-        if self.rank == 0:
-            self.curve.add(step, loss)
-            if write:
-                self.curve.write()
-
-    def add_score(self, step: int, score: float) -> None:
-        if self.rank == 0:
-            self.curve.set_score(step, score)
-            self.curve.write()
+    check_save_dir(cfg)
 
 
 def build_train_step(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell, total_steps: int,
@@ -141,12 +102,14 @@ def build_train_step(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell, tota
 
 
 def fit(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell, data: TrainData, rank: int = 0, group: int = 1,
-        evaluate: Optional[Callable[[], Metric]] = None) -> str:
+        evaluate: Optional[Callable[[], Metric]] = None, classes: Optional[int] = None) -> str:
     """Train ``network`` with ``loss`` on ``data`` as ``cfg`` says; return the final checkpoint's path.
 
     Checkpoints (network + optimizer state) go to ``save_dir/ckpt`` every ``save_checkpoint_steps``
     and at the end, written atomically before any evaluation, the last ``keep_checkpoint_max`` kept;
     ``best.ckpt`` holds the network with the best ``evaluate()`` score (kept across ``--resume``).
+    ``classes`` (``checkpoint.classes_digest`` of the class list) is saved in every checkpoint and checked on
+    ``--resume``.
     With ``log_samples`` every rank writes the sample indices of each step to ``samples_rank{r}.csv``.
     """
     groups = data.source.indices_by_entry()
@@ -171,26 +134,41 @@ def fit(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell, data: TrainData, 
     optimizer = train_cell.optimizer
 
     step = 0
-    out = _Outputs(cfg, rank)
+    out = RunFolder(cfg, rank, network, {} if classes is None else {CLASSES_KEY: classes})
     if cfg.resume:
         last = latest_checkpoint(out.ckpt_dir, cfg.ckpt_prefix)
         if last is None:
             raise UsageError(f"--resume: no {cfg.ckpt_prefix}-*.ckpt in {out.ckpt_dir}")
-        load_into(train_cell, last, keep=("learning_rate",))  # the schedule of this run's config
+        load_into(train_cell, last, keep=("learning_rate",), classes=classes)  # the schedule of this run's config
         step = int(optimizer.global_step.asnumpy().reshape(-1)[0])
         say(f"resumed from {last} at step {step}")
     out.start(step if cfg.resume else None)
     progress = ProgressLogger(total_steps, batch * group, cfg.log_interval, step, say, data.unit)
     say(f"{steps_per_epoch} steps per epoch, {total_steps} steps in all, batch {batch} x {group}")
 
+    def run_evaluation(at: int) -> None:
+        result = evaluate()
+        train_cell.set_train(True)
+        say(f"step {at}: validation {result.summary()}")
+        out.offer_best(at, result.score)
+        out.add_score(at, result.score)
+
+    def evaluation_due(at: int) -> bool:
+        return evaluate is not None and cfg.eval_interval > 0 and (at % cfg.eval_interval == 0 or at == total_steps)
+
+    if cfg.resume and evaluation_due(step) and out.evaluation_pending(step):
+        say(f"step {step}: its evaluation was interrupted, evaluating again")  # e.g. kill -9 while evaluating
+        run_evaluation(step)
     with ExitStack() as stack:
         sample_log = stack.enter_context(open(os.path.join(out.save_dir, f"samples_rank{rank}.csv"), "a",
                                               encoding="utf-8")) if cfg.log_samples else None
-        nonfinite = 0
-        while step < total_steps:  # a second pass only if skipped corrupt samples used up the slack
-            order = sample_order(groups, cfg.train_mix, total_steps, batch, step, group, rank, cfg.seed,
-                                 lengths=data.lengths, bucket_steps=data.bucket_steps, epochs=data.augmented)
-            pass_start = step
+        nonfinite, first_loss = 0, None
+        stream_step, end_step, first_pass = step, None, 0
+        while step < total_steps:  # a further pass only if skipped corrupt samples used up the slack
+            order = sample_order(groups, cfg.train_mix, total_steps, batch, stream_step, group, rank, cfg.seed,
+                                 lengths=data.lengths, bucket_steps=data.bucket_steps, epochs=data.augmented,
+                                 end_step=end_step)
+            pass_start, first_pass = step, first_pass or len(order)
             for *inputs, indices in data.make_dataset(order).create_tuple_iterator(num_epochs=1):
                 loss_value = float(train_cell(*inputs)[0].asnumpy())
                 step += 1
@@ -198,30 +176,37 @@ def fit(cfg: SimpleNamespace, network: nn.Cell, loss: nn.Cell, data: TrainData, 
                 if sample_log:
                     sample_log.write(f"{step},{' '.join(map(str, indices.asnumpy().tolist()))}\n")
                 progress.step(step, loss_value, float(lrs[step - 1]))
-                if not math.isfinite(loss_value):  # never saved, evaluated or pruned for
-                    nonfinite += 1
-                    say(f"step {step}: the loss is {loss_value}")
+                first_loss = first_loss if first_loss is not None or not math.isfinite(loss_value) else loss_value
+                if not math.isfinite(loss_value) or loss_value > DIVERGED_GROWTH * max(first_loss, 1.0):
+                    nonfinite += 1  # never saved, evaluated or pruned for
+                    growth = "" if not math.isfinite(loss_value) else \
+                        f", {loss_value / max(first_loss, 1.0):.3g} times the first"
+                    say(f"step {step}: the loss is {loss_value}{growth}")
                     if nonfinite >= cfg.nonfinite_patience or final:
-                        raise UsageError(f"training diverged: the loss was not finite for {nonfinite} step(s) in a "
-                                         f"row, up to step {step}; the checkpoints saved before are kept in "
-                                         f"{out.ckpt_dir}; lower --base_lr or --clip_grad_norm")
+                        raise UsageError(f"training diverged: the loss was not finite or grew over "
+                                         f"{DIVERGED_GROWTH:g} times for {nonfinite} step(s) in a row, up to step "
+                                         f"{step}; the checkpoints saved before are kept in {out.ckpt_dir}; lower "
+                                         "--base_lr or --clip_grad_norm")
                 else:
                     nonfinite = 0
                     save = step % cfg.save_checkpoint_steps == 0 or final
+                    if save or evaluation_due(step):
+                        out.check_finite(step)
                     if save:
                         out.save_step(train_cell, step, step // steps_per_epoch)
                     out.add_loss(step, loss_value, write=save)  # saved with the checkpoint, before evaluating
-                    if evaluate is not None and cfg.eval_interval > 0 and (step % cfg.eval_interval == 0 or final):
-                        result = evaluate()
-                        train_cell.set_train(True)
-                        say(f"step {step}: validation {result.summary()}")
-                        out.offer_best(network, step, result.score)
-                        out.add_score(step, result.score)
+                    if evaluation_due(step):
+                        run_evaluation(step)
                 if final:
                     break
-            if step == pass_start:
+            if step == pass_start and len(order) >= first_pass:
                 raise UsageError(f"no training step could be made from {len(order)} samples in a row "
                                  f"({data.source.skipped.summary()}); check the training data")
+            # the next pass reads the samples after this one's: twice the missing steps' worth, or twice this
+            # pass's after it made no step (until a pass as long as the first one made none: the error above)
+            pass_steps = len(order) // batch
+            stream_step += pass_steps
+            end_step = stream_step + 2 * (pass_steps if step == pass_start else total_steps - step) + 1
     if data.source.skipped.any():
         say(f"training data {data.source.skipped.summary()}")
     say(f"training done: {out.step_path(total_steps)}; loss curve {out.curve.png_path}")

@@ -8,6 +8,8 @@ from typing import Callable, Optional
 
 import numpy as np
 
+from .errors import UsageError
+
 
 def format_seconds(seconds: float) -> str:
     """H:MM:SS."""
@@ -72,13 +74,25 @@ class LossCurve:
         self.rows[-1] = (step, loss, score)
 
     def write(self) -> None:
-        """Rewrite ``loss.csv`` and ``loss.png`` from all rows."""
-        with open(self.csv_path, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
-            writer.writerow(["step", "loss", "val_accuracy"])
-            for step, loss, score in sorted(self.rows):
-                writer.writerow([step, f"{loss:.5f}", "" if score is None else f"{score:.4f}"])
-        self._plot()
+        """Rewrite ``loss.csv`` (through a temporary file and a rename) and ``loss.png`` from all rows; a failed
+        write (disk full) is a ``UsageError`` naming the file, the earlier ``loss.csv`` and checkpoints kept."""
+        tmp = self.csv_path + f".tmp-{os.getpid()}"
+        path = self.csv_path
+        try:
+            with open(tmp, "w", newline="", encoding="utf-8") as f:
+                writer = csv.writer(f)
+                writer.writerow(["step", "loss", "val_accuracy"])
+                for step, loss, score in sorted(self.rows):
+                    writer.writerow([step, f"{loss:.5f}", "" if score is None else f"{score:.4f}"])
+            os.replace(tmp, self.csv_path)
+            path = self.png_path
+            self._plot()
+        except OSError as err:
+            raise UsageError(f"cannot write {path}: {err.strerror or err}; the checkpoints saved so far are kept, "
+                             "continue with --resume true once it can be written") from err
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
 
     def _plot(self) -> None:
         import matplotlib  # imported lazily: only training draws
