@@ -31,11 +31,15 @@ Item = tuple[str, Optional[str]]
 @dataclass(frozen=True)
 class Prediction:
     """A recognised text, its confidence, and optional details (e.g. the time of each phone, alternatives
-    per character) that infer.py prints below the text and writes as a fourth column."""
+    per character) that infer.py prints below the text and writes as a fourth column; the same details as
+    values for programs: per recognised symbol its time in seconds (speech) or its best alternatives as
+    (symbol, probability) pairs, best first."""
 
     text: str
     confidence: float
     details: str = ""
+    times: tuple[float, ...] = ()
+    alternatives: tuple[tuple[tuple[str, float], ...], ...] = ()
 
 
 def parse_list_line(line: str) -> Item:
