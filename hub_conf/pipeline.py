@@ -57,7 +57,7 @@ class Recognition:
 
 
 def _recognition(prediction: Any) -> Recognition:
-    timed = tuple(zip(prediction.text.split(), prediction.times)) if prediction.times else ()
+    timed = tuple((phone, round(seconds, 3)) for phone, seconds in zip(prediction.text.split(), prediction.times))
     return Recognition(prediction.text, float(prediction.confidence), prediction.alternatives, timed)
 
 
@@ -103,6 +103,17 @@ class Pipeline:
             return self._infer_io.collect_inputs(list(entries), self.extensions)
         except self._user_errors as err:
             raise InputError(" ".join(str(err).split())) from err
+
+    def report(self, items: list[tuple[str, Optional[str]]], output: str = "") -> list:
+        """Recognise the (path, truth) items of ``collect``; print them as ``infer.py`` does (the model's metric
+        over the labelled ones) and write ``output`` (a TSV, when set); return the ``Prediction``s."""
+        try:
+            output = self._infer_io.checked_output(output)
+        except self._user_errors as err:
+            raise InputError(" ".join(str(err).split())) from err
+        predictions = self.predict([path for path, _ in items])
+        self._infer_io.report(items, predictions, lambda: self._parts.new_metric(self.cfg), output)
+        return predictions
 
     def score(self, texts: Sequence[str], truths: Sequence[str]) -> Any:
         """The model's metric (``score``: its accuracy figure, ``summary()``) of ``texts`` against ``truths``."""
