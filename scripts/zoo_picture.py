@@ -12,6 +12,7 @@ from typing import Sequence
 import cv2
 import matplotlib
 import numpy as np
+from PIL import Image
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  pylint: disable=wrong-import-position
@@ -87,3 +88,4 @@ def draw(rows: Sequence, metrics: dict, path: str) -> None:
                  fontsize=9)
     fig.savefig(path, bbox_inches="tight")
     plt.close(fig)
+    Image.open(path).convert("RGB").quantize(256).save(path, optimize=True)  # a palette PNG: a third the size
