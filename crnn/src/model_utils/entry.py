@@ -16,6 +16,7 @@ from mindspore import nn
 
 from .augment import Augmenter
 from .checkpoint import load_into
+from .compile_cache import enable_compile_cache
 from .config import path_list, require_positive, resolve_path
 from .context import setup_context
 from .ctc import CTCLabelConverter, CTCLoss
@@ -44,6 +45,7 @@ class ModelParts:
     # network inputs, length buckets) and the (shape, numpy dtype) of their further inputs for export
     train_data: Optional[Callable[[SimpleNamespace, Source], TrainData]] = None
     extra_inputs: Callable[[SimpleNamespace], list] = lambda cfg: []
+    fixed_shape: bool = False  # every inference input has one shape: infer.py uses the compile cache
 
 
 def training_source(cfg: SimpleNamespace, parts: ModelParts, paths: Sequence[str],
@@ -128,7 +130,11 @@ def infer(cfg: SimpleNamespace, parts: ModelParts) -> list[tuple[str, str, float
     items = collect_inputs(path_list(cfg.input), parts.input_extensions)
     output = checked_output(cfg.output)
     setup_context(cfg)
-    recognizer = parts.recognizer(resolve_path(cfg.checkpoint_path), cfg, cfg.infer_batch_size)
+    # a batch no larger than the inputs: one image is not padded to a batch of 32 (a third of a cold start)
+    batch_size = min(cfg.infer_batch_size, len(items))
+    if parts.fixed_shape:
+        enable_compile_cache(cfg, resolve_path(cfg.checkpoint_path), batch_size)
+    recognizer = parts.recognizer(resolve_path(cfg.checkpoint_path), cfg, batch_size)
     return report(items, recognizer.predict([path for path, _ in items]), lambda: parts.new_metric(cfg), output)
 
 
