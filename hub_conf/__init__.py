@@ -23,6 +23,7 @@ from .settings import get_hub_dir, set_hub_dir  # noqa: E402
 
 __version__ = "2.0.0"  # the mindspore_hub release whose API this follows (see hub_conf/README.md)
 
-__all__ = ["load", "load_weights", "pipeline", "Recognition", "hub_list", "hub_uids", "get_hub_dir", "set_hub_dir", "__version__", "HubError",
+__all__ = ["load", "load_weights", "pipeline", "Recognition", "hub_list", "hub_uids", "get_hub_dir", "set_hub_dir",
+           "__version__", "HubError",
            "ArgumentError", "ArgumentTypeError", "CardError", "UnknownModelError", "ModelNotAvailableError",
            "DownloadError", "InputError", "IntegrityError", "WeightsError"]

@@ -12,7 +12,8 @@ A split is given as its annotation file ``ROOT/<split>_img_id_gt.txt`` or its im
 (the other is found beside it).  An id without a file extension is looked up as ``.jpg``, then ``.png``
 (``.jpg`` is assumed when neither exists, and the missing image is counted when read).
 
-``gt.txt``: any other file (or a folder holding ``gt.txt``), one line per image ``path<TAB>text``, a relative path taken from the file's folder.
+``gt.txt``: any other file (or a folder holding ``gt.txt``), one line per image ``path<TAB>text``, a relative
+path taken from the file's folder.
 A line without the separator has no label (None: counted by the source).
 """
 from __future__ import annotations
