@@ -25,7 +25,7 @@ from typing import Any, Optional, Sequence, Union
 
 import mindspore as ms
 
-from .errors import InputError
+from .errors import ArgumentError, InputError
 from .inputs import as_batch
 from .isolation import import_isolated
 from .loader import asset_file, checkpoint_asset, model_dir
@@ -33,6 +33,7 @@ from .names import resolve_card
 from .settings import check_source
 
 SPEECH_EXTENSIONS = (".wav", ".sph")
+DEVICES = ("Ascend", "GPU", "CPU")
 
 
 @dataclass(frozen=True)
@@ -134,5 +135,8 @@ def pipeline(uid: str, *, source: str = "gitee", batch_size: int = 8, device: Op
     folder = model_dir(card, source, force_reload)
     ms.set_context(mode=ms.GRAPH_MODE)
     if device is not None:
+        if device not in DEVICES or not ms.hal.is_available(device):  # asked before set_device, which logs errors
+            raise ArgumentError(f"device {device!r} is not available to this MindSpore build on this machine "
+                                f"(devices: {', '.join(d for d in DEVICES if ms.hal.is_available(d))})")
         ms.set_device(device)
     return Pipeline(card.uid, folder, card.model_name.lower(), checkpoint, batch_size, overrides)

@@ -247,5 +247,8 @@ def test_cli_bad_input_is_one_error_line_exit_2(tmp_path):
     proc = _cli(MODELS["cnnctc"], str(tmp_path / "missing.png"))
     assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0
     assert proc.stderr.startswith("error: input ") and "does not exist" in proc.stderr
+    proc = _cli(MODELS["cnnctc"], str(tmp_path), "--device", "GPU")  # this MindSpore build has no GPU
+    assert proc.returncode == 2 and proc.stderr.strip().splitlines() == [
+        "error: device 'GPU' is not available to this MindSpore build on this machine (devices: CPU)"]
     proc = _cli("mindspore/ascend/2.10/handwritten_zh_v1.0", str(tmp_path))
     assert proc.returncode == 2 and "handwritten_zh/train.py" in proc.stderr and "Traceback" not in proc.stderr
