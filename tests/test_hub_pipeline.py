@@ -252,3 +252,12 @@ def test_cli_bad_input_is_one_error_line_exit_2(tmp_path):
         "error: device 'GPU' is not available to this MindSpore build on this machine (devices: CPU)"]
     proc = _cli("mindspore/ascend/2.10/handwritten_zh_v1.0", str(tmp_path))
     assert proc.returncode == 2 and "handwritten_zh/train.py" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_readme_inference_section_leads_with_the_one_call_use(model):
+    readme = (ROOT / model / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n# Inference Process\n", 1)[1]
+    first_block = section.split("```", 2)[1]
+    assert f'mshub.pipeline("{MODELS[model]}")' in first_block
+    assert f"python -m hub_conf recognize {MODELS[model]}" in section.split("\n# ", 1)[0]
