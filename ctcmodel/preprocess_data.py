@@ -34,7 +34,8 @@ from src.model_utils.errors import DatasetError, UsageError, log, run_cli
 from src.model_utils.progress import format_seconds
 from src.phone_lm import PhoneBigramLM
 from src.phones import PHONES_61
-from src.timit import SPLITS, TEST_SETS, Utterance, read_labels, read_phn, select_split
+from src.timit import (SPLITS, TEST_SETS, Utterance, find_root, read_labels, read_phn, select_split, split_folder,
+                       split_folder_name)
 
 PROGRESS_SECONDS = 2.0
 
@@ -105,7 +106,13 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         raise UsageError(f"--out_dir {args.out_dir} is a file, not a folder")
 
     start = time.time()
-    splits = {name: select_split(args.dataset_dir, name, args.test_set, args.keep_sa) for name in SPLITS}
+    root = find_root(args.dataset_dir)
+    present = [name for name in SPLITS if split_folder(root, name) is not None]  # e.g. only TEST/: its splits
+    splits = {name: select_split(root, name, args.test_set, args.keep_sa) if name in present else []
+              for name in SPLITS}
+    if not any(splits.values()):
+        raise UsageError(f"no utterances to preprocess in {args.dataset_dir}"
+                         f"{' (none of the core test speakers: try --test_set complete)' if present else ''}")
     labels = {u.id: read_labels(u.phn) for utterances in splits.values() for u in utterances}
     os.makedirs(args.out_dir, exist_ok=True)
     summary = []
@@ -113,7 +120,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         for name, utterances in splits.items():
             path = os.path.join(args.out_dir, f"{name}.mindrecord")
             if not utterances:
-                log(f"{name}: no utterances in {args.dataset_dir}: {path} not written")
+                why = "no utterances" if name in present else f"no {split_folder_name(name)}/ folder"
+                log(f"{name}: {why} in {args.dataset_dir}: {path} not written")
                 for stale in (path, path + ".db"):
                     if os.path.exists(stale):
                         os.remove(stale)

@@ -1,4 +1,4 @@
-"""Command line: ``python -m hub_conf list|info UID|load UID|download UID``.
+"""Command line: ``python -m hub_conf list|info UID|load UID|download UID|recognize UID INPUTS...``.
 
 Errors of hub_conf (unknown uid, malformed card, failed download, ...) print
 one ``error:`` line on stderr and exit with status 2, like the model folders' entry scripts.
@@ -17,6 +17,7 @@ from .errors import HubError
 from .isolation import HUB_CONF
 from .listing import hub_uids
 from .loader import asset_file, asset_location, load, model_dir, model_location
+from .recognize import add_command
 from .settings import SOURCES, card_dir, get_hub_dir
 
 EXIT_USER_ERROR = 2  # as the model folders' entry scripts (and argparse) exit on a user error
@@ -116,6 +117,7 @@ def _parser() -> argparse.ArgumentParser:
     load_command.add_argument("--no_pretrained", action="store_true", help="do not load the checkpoint")
     load_command.add_argument("--device", default="CPU", choices=("Ascend", "GPU", "CPU"),
                               help="MindSpore device target")
+    add_command(commands)
     return parser
 
 

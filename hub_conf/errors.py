@@ -44,3 +44,8 @@ class IntegrityError(HubError):
 
 class WeightsError(HubError, ValueError):
     """A checkpoint is unreadable or does not fit the network."""
+
+
+class InputError(HubError, ValueError):
+    """An input given to a pipeline cannot be recognised: a missing or unreadable file, an array of a kind
+    the model does not take; the message is the one the model folder's ``infer.py`` prints."""

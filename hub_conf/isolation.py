@@ -22,6 +22,7 @@ import os
 import re
 import sys
 from contextlib import contextmanager
+from types import ModuleType
 from typing import Callable, Iterator, NamedTuple, Optional
 
 from mindspore import nn
@@ -108,17 +109,33 @@ class HubNetwork(NamedTuple):
     convert_checkpoint: Optional[Callable[[dict], dict]]
 
 
+def _fresh_package(model_dir: str) -> str:
+    """A new uniquely named package whose path is ``model_dir`` (see the module docstring)."""
+    folder = re.sub(r"\W", "_", os.path.basename(os.path.normpath(model_dir)))
+    package = f"_hub_conf_model_{folder}_{next(_counter)}"
+    spec = importlib.util.spec_from_loader(package, loader=None, is_package=True)
+    spec.submodule_search_locations = [os.path.abspath(model_dir)]
+    sys.modules[package] = importlib.util.module_from_spec(spec)
+    return package
+
+
+def import_isolated(model_dir: str, *names: str) -> list[ModuleType]:
+    """Import the modules ``names`` (e.g. ``src.parts``) of ``model_dir`` in isolation, one fresh package for all."""
+    package = _fresh_package(model_dir)
+    with _aliases(package, _top_level_modules(model_dir)):
+        try:
+            return [importlib.import_module(f"{package}.{name}") for name in names]
+        except (ImportError, SyntaxError) as err:
+            raise HubError(f"cannot import {', '.join(names)} of {model_dir}: {_reason(err)}") from err
+
+
 def create_network(model_dir: str, name: str, *args, **kwargs) -> HubNetwork:
     """Import ``model_dir/mindspore_hub_conf.py`` in isolation and return ``create_network(name, ...)`` with the
     network's checkpoint hook."""
     conf = os.path.join(model_dir, f"{HUB_CONF}.py")
     if not os.path.isfile(conf):
         raise ModelNotAvailableError(f"model folder {model_dir} has no {HUB_CONF}.py")
-    folder = re.sub(r"\W", "_", os.path.basename(os.path.normpath(model_dir)))
-    package = f"_hub_conf_model_{folder}_{next(_counter)}"
-    spec = importlib.util.spec_from_loader(package, loader=None, is_package=True)
-    spec.submodule_search_locations = [os.path.abspath(model_dir)]
-    sys.modules[package] = importlib.util.module_from_spec(spec)
+    package = _fresh_package(model_dir)
     with _aliases(package, _top_level_modules(model_dir)):
         try:
             module = importlib.import_module(f"{package}.{HUB_CONF}")

@@ -138,10 +138,25 @@ def asset_file(card: Card, asset: Asset, source: str = "local", force_reload: bo
     return path
 
 
+def weights_hint(card: Card) -> str:
+    """How to get weights for a card without a checkpoint: the model folder's converters, or training."""
+    if card.folder is None:
+        return "its card names no model folder"
+    folder = card.folder.rsplit("/", 1)[-1]
+    local = os.path.join(REPO_ROOT, *card.folder.split("/"))
+    converters = sorted(n for n in os.listdir(local) if n.startswith("convert_") and n.endswith(".py")) \
+        if os.path.isdir(local) else []
+    how = (f"convert published weights with {' or '.join(f'{folder}/{n}' for n in converters)}" if converters
+           else f"train them with {folder}/train.py")
+    return (f"to get weights, {how} (see {folder}/README.md), then build the network with pretrained=False and "
+            f"load the file with mindspore.load_checkpoint, or recognise with {folder}/infer.py --checkpoint_path")
+
+
 def checkpoint_asset(card: Card) -> Asset:
-    """The card's ckpt asset; ArgumentError (a ValueError, as in mindspore_hub) when it has none."""
+    """The card's ckpt asset; ArgumentError (a ValueError, as in mindspore_hub) when it has none, saying how to
+    get weights."""
     if card.checkpoint is None:
-        raise ArgumentError(f"`pretrained` must be False: card {card.uid} has no ckpt asset")
+        raise ArgumentError(f"`pretrained` must be False: card {card.uid} has no ckpt asset; {weights_hint(card)}")
     return card.checkpoint
 
 

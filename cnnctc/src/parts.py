@@ -11,4 +11,4 @@ from .recognizer import Recognizer
 PARTS = ModelParts(build_network=build_network, label_converter=label_converter, source=word_source,
                    dataset=word_dataset, evaluate=evaluate_words, new_metric=new_metric, find_datasets=find_lmdbs,
                    input_shape=lambda cfg: (3, cfg.image_height, cfg.image_width),
-                   recognizer=Recognizer, input_extensions=IMAGE_EXTENSIONS)
+                   recognizer=Recognizer, input_extensions=IMAGE_EXTENSIONS, fixed_shape=True)

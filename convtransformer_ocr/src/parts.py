@@ -12,4 +12,4 @@ from .recognizer import Recognizer
 PARTS = ModelParts(build_network=build_network, label_converter=label_converter, source=line_source,
                    dataset=line_dataset, evaluate=evaluate_lines, new_metric=lambda cfg: PlateMetric(),
                    find_datasets=lambda path: [path], input_shape=input_shape, recognizer=Recognizer,
-                   input_extensions=IMAGE_EXTENSIONS)
+                   input_extensions=IMAGE_EXTENSIONS, fixed_shape=True)

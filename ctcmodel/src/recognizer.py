@@ -117,7 +117,8 @@ class Recognizer(BaseRecognizer):
 
     def predict(self, speech: Iterable[Speech]) -> list[Prediction]:
         """The phone string, confidence and phone times (``phone@seconds`` details) of every input."""
-        return [Prediction(" ".join(p for p, _ in timed), confidence, " ".join(f"{p}@{t:.3f}" for p, t in timed))
+        return [Prediction(" ".join(p for p, _ in timed), confidence, " ".join(f"{p}@{t:.3f}" for p, t in timed),
+                           times=tuple(t for _, t in timed))
                 for timed, confidence in self._recognise(speech)]
 
     def _recognise(self, speech: Iterable[Speech]) -> list[tuple[list[tuple[str, float]], float]]:

@@ -116,6 +116,16 @@ def list_folder(root: str, folder: str) -> list[Utterance]:
     return utterances
 
 
+def split_folder_name(split: str) -> str:
+    """The corpus folder a split is drawn from: TRAIN for train, TEST for test and dev."""
+    return "TRAIN" if split == "train" else "TEST"
+
+
+def split_folder(root: str, split: str) -> str | None:
+    """The folder (any letter case) of ``root`` that ``split`` is drawn from, or None when the corpus lacks it."""
+    return _child(root, split_folder_name(split).lower())
+
+
 def select_split(dataset_dir: str, split: str, test_set: str = "core", keep_sa: bool = False) -> list[Utterance]:
     """The utterances of ``split`` (train, test or dev) of the corpus in ``dataset_dir``; see the module doc."""
     if split not in SPLITS:
@@ -123,7 +133,7 @@ def select_split(dataset_dir: str, split: str, test_set: str = "core", keep_sa: 
     if test_set not in TEST_SETS:
         raise DatasetError(f"unknown TIMIT test set {test_set!r} (one of {', '.join(TEST_SETS)})")
     root = find_root(dataset_dir)
-    utterances = list_folder(root, "train" if split == "train" else "test")
+    utterances = list_folder(root, split_folder_name(split).lower())
     if split == "dev":
         utterances = [u for u in utterances if u.speaker in DEV_SPEAKERS]
     elif split == "test" and test_set == "core":

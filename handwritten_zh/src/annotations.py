@@ -12,7 +12,8 @@ A split is given as its annotation file ``ROOT/<split>_img_id_gt.txt`` or its im
 (the other is found beside it).  An id without a file extension is looked up as ``.jpg``, then ``.png``
 (``.jpg`` is assumed when neither exists, and the missing image is counted when read).
 
-``gt.txt``: any other file, one line per image ``path<TAB>text``, a relative path taken from the file's folder.
+``gt.txt``: any other file (or a folder holding ``gt.txt``), one line per image ``path<TAB>text``, a relative
+path taken from the file's folder.
 A line without the separator has no label (None: counted by the source).
 """
 from __future__ import annotations
@@ -21,6 +22,7 @@ import os
 from typing import Optional
 
 from .model_utils.errors import DatasetError
+from .model_utils.infer_io import GT_FILE
 
 SCUT_SUFFIX = "_img_id_gt.txt"
 SCUT_EXTENSIONS = (".jpg", ".png")
@@ -79,7 +81,10 @@ def gt_pairs(path: str) -> Pairs:
 
 
 def line_pairs(path: str) -> Pairs:
-    """The lines of a dataset path: a SCUT-EPT split (annotation file or image folder) or a ``gt.txt`` file."""
+    """The lines of a dataset path: a ``gt.txt`` file or a folder holding one (the rule of every model), else a
+    SCUT-EPT split (annotation file or image folder)."""
+    if os.path.isfile(os.path.join(path, GT_FILE)):
+        return gt_pairs(os.path.join(path, GT_FILE))
     if os.path.normpath(path).endswith(SCUT_SUFFIX) or os.path.isdir(path):
         return scut_ept_pairs(path)
     return gt_pairs(path)

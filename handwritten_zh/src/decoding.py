@@ -82,10 +82,13 @@ class LineDecoder:
         return [decoded.text for decoded in self.decode(logits)]
 
 
-def alternatives(probs: np.ndarray, steps: list[int], converter: CharsetConverter, count: int) -> str:
-    """The ``count`` best characters with probabilities at each emitting step: ``的:0.91/得:0.05 人:0.88/...``."""
-    words = []
-    for step in steps:
-        best = np.argsort(-probs[step], kind="stable")[:count]
-        words.append("/".join(f"{converter.ids_to_text([c]) or '_'}:{probs[step, c]:.2f}" for c in best))
-    return " ".join(words)
+def alternatives(probs: np.ndarray, steps: list[int], converter: CharsetConverter,
+                 count: int) -> tuple[tuple[tuple[str, float], ...], ...]:
+    """The ``count`` best (character, probability) pairs at each emitting step, best first (``""`` is the blank)."""
+    return tuple(tuple((converter.ids_to_text([c]), float(probs[step, c]))
+                       for c in np.argsort(-probs[step], kind="stable")[:count]) for step in steps)
+
+
+def alternatives_text(alternatives_of_steps: tuple[tuple[tuple[str, float], ...], ...]) -> str:
+    """``alternatives`` as infer.py prints them: ``的:0.91/得:0.05 人:0.88/...`` (``_`` is the blank)."""
+    return " ".join("/".join(f"{char or '_'}:{prob:.2f}" for char, prob in step) for step in alternatives_of_steps)

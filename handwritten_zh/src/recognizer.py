@@ -21,7 +21,7 @@ import numpy as np
 
 from .charset import label_converter
 from .data import eval_width, line_decoder, pad_lines
-from .decoding import alternatives
+from .decoding import alternatives, alternatives_text
 from .model_utils.ctc import softmax
 from .model_utils.evaluate import predict_padded
 from .model_utils.images import ImageInput, load_images
@@ -62,6 +62,7 @@ class Recognizer(BaseRecognizer):
                 if self.time_major:
                     logits = logits.transpose(1, 0, 2)
                 for n, probs, decoded in zip(chunk, softmax(logits), self.decoder.decode(logits)):
-                    details = alternatives(probs, decoded.steps, self.converter, self.cfg.alternatives)
-                    results[n] = Prediction(decoded.text, decoded.confidence, details)
+                    best = alternatives(probs, decoded.steps, self.converter, self.cfg.alternatives)
+                    results[n] = Prediction(decoded.text, decoded.confidence, alternatives_text(best),
+                                            alternatives=best)
         return results

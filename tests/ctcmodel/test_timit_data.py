@@ -257,6 +257,15 @@ def test_preprocess_data_end_to_end(tmp_path):
             np.testing.assert_array_equal(record.feature, compute_features(*read_audio(utterance.wav)))
             assert record.label.tolist() == PHN_IDS
 
+    only_test = tmp_path / "only_test"  # a corpus without TRAIN/: the splits that exist are preprocessed
+    only_test.mkdir()
+    (corpus / "TIMIT" / "TEST").rename(only_test / "TEST")
+    proc = run_script("ctcmodel", "preprocess_data.py", "--dataset_dir", str(only_test), "--out_dir",
+                      str(tmp_path / "out_test"))
+    assert f"train: no TRAIN/ folder in {only_test}" in proc.stdout
+    assert [r.id for r in read_records(str(tmp_path / "out_test" / "test.mindrecord"))] == expected["test"]
+    assert not (tmp_path / "out_test" / "train.mindrecord").exists()
+
     proc = run_script("ctcmodel", "preprocess_data.py", "--dataset_dir", str(tmp_path / "none"), "--out_dir",
                       str(out), check=False)
     assert proc.returncode == 2 and proc.stderr.strip().splitlines() == [

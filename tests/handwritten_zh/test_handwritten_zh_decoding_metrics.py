@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from handwritten_zh.src.charset import UNKNOWN, CharsetConverter
-from handwritten_zh.src.decoding import LineDecoder, alternatives, read_designated
+from handwritten_zh.src.decoding import LineDecoder, alternatives, alternatives_text, read_designated
 from handwritten_zh.src.metrics import CharacterMetric
 from handwritten_zh.src.model_utils.errors import ConfigError
 
@@ -61,8 +61,10 @@ def test_alternatives_list_the_best_characters_with_probabilities():
     logits = _logits([[(1, 3), (2, 2), (3, 1)], [(0, 5)], [(4, 4), (5, 3.5)]])
     probs = np.exp(logits[0]) / np.exp(logits[0]).sum(-1, keepdims=True)
     decoded = LineDecoder(CONVERTER).decode(logits)[0]
-    text = alternatives(probs, decoded.steps, CONVERTER, 2)
-    first, second = text.split(" ")
+    best = alternatives(probs, decoded.steps, CONVERTER, 2)
+    assert [[char for char, _ in step] for step in best] == [["的", "人"], ["一", "了"]]
+    assert best[0][0][1] == pytest.approx(probs[decoded.steps[0], 1])
+    first, second = alternatives_text(best).split(" ")
     assert decoded.text == "的一" and first.startswith("的:0.6") and "/人:0.2" in first
     assert second.startswith("一:") and "/了:" in second
 

@@ -97,3 +97,5 @@ def test_gt_txt_reader(tmp_path):
     assert [training.label(i) for i in range(len(training))] == ["中国人"] and training.skipped.out_of_charset == 1
     with pytest.raises(DatasetError):
         LineSource([str(tmp_path / "missing.txt")], CONVERTER, prepare_line)
+    folder = LineSource([str(tmp_path)], CONVERTER, prepare_line, for_eval=True)  # a folder holding gt.txt
+    assert [folder.label(i) for i in range(len(folder))] == ["中国人", "中国" + UNKNOWN]

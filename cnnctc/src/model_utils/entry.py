@@ -16,6 +16,7 @@ from mindspore import nn
 
 from .augment import Augmenter
 from .checkpoint import classes_digest, load_into
+from .compile_cache import enable_compile_cache
 from .config import path_list, require_positive, resolve_path
 from .context import setup_context
 from .ctc import CTCLabelConverter, CTCLoss
@@ -44,6 +45,7 @@ class ModelParts:
     # network inputs, length buckets) and the (shape, numpy dtype) of their further inputs for export
     train_data: Optional[Callable[[SimpleNamespace, Source], TrainData]] = None
     extra_inputs: Callable[[SimpleNamespace], list] = lambda cfg: []
+    fixed_shape: bool = False  # every inference input has one shape: infer.py uses the compile cache
 
 
 def training_source(cfg: SimpleNamespace, parts: ModelParts, paths: Sequence[str],
@@ -130,7 +132,11 @@ def infer(cfg: SimpleNamespace, parts: ModelParts) -> list[tuple[str, str, float
     checkpoint = resolve_path(cfg.checkpoint_path)
     output = checked_output(cfg.output, [checkpoint, cfg.config_path, *entries, *(path for path, _ in items)])
     setup_context(cfg)
-    recognizer = parts.recognizer(checkpoint, cfg, cfg.infer_batch_size)
+    # a batch no larger than the inputs: one image is not padded to a batch of 32 (a third of a cold start)
+    batch_size = min(cfg.infer_batch_size, len(items))
+    if parts.fixed_shape:
+        enable_compile_cache(cfg, checkpoint, batch_size)
+    recognizer = parts.recognizer(checkpoint, cfg, batch_size)
     return report(items, recognizer.predict([path for path, _ in items]), lambda: parts.new_metric(cfg), output)
 
 

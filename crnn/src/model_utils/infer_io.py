@@ -25,6 +25,7 @@ from .metrics import Metric
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 LIST_EXTENSIONS = (".txt", ".tsv", ".lst", ".list")
+GT_FILE = "gt.txt"  # a folder holding it is a gt.txt dataset
 ICDAR_LINE = re.compile(r'^(?P<path>[^,]+),\s*"(?P<label>.*)"\s*$')
 Item = tuple[str, Optional[str]]
 
@@ -32,11 +33,15 @@ Item = tuple[str, Optional[str]]
 @dataclass(frozen=True)
 class Prediction:
     """A recognised text, its confidence, and optional details (e.g. the time of each phone, alternatives
-    per character) that infer.py prints below the text and writes as a fourth column."""
+    per character) that infer.py prints below the text and writes as a fourth column; the same details as
+    values for programs: per recognised symbol its time in seconds (speech) or its best alternatives as
+    (symbol, probability) pairs, best first."""
 
     text: str
     confidence: float
     details: str = ""
+    times: tuple[float, ...] = ()
+    alternatives: tuple[tuple[tuple[str, float], ...], ...] = ()
 
 
 def parse_list_line(line: str) -> Item:
@@ -71,16 +76,27 @@ def _read_list(path: str) -> list[Item]:
     return [(os.path.join(base, item), label) for item, label in map(parse_list_line, lines)]
 
 
+def _files_below(folder: str, extensions: tuple[str, ...]) -> list[str]:
+    """Files with one of ``extensions`` in ``folder`` and its subfolders (e.g. TIMIT's DR*/SPEAKER/*.WAV), sorted."""
+    found = []
+    for root, dirs, names in os.walk(folder):
+        dirs.sort()
+        found += [os.path.join(root, n) for n in sorted(names) if n.lower().endswith(extensions)]
+    return found
+
+
 def collect_inputs(entries: Sequence[str], extensions: Sequence[str]) -> list[Item]:
-    """Expand files with one of ``extensions``, folders of them and list files into (path, label) pairs."""
+    """Expand files with one of ``extensions``, folders of them (searched recursively; a folder holding
+    ``gt.txt`` is that list) and list files into (path, label) pairs."""
     extensions = tuple(e.lower() for e in extensions)
     items: list[Item] = []
     for entry in entries:
         path = resolve_path(entry)
         lower = path.lower()
-        if os.path.isdir(path):
-            names = sorted(n for n in os.listdir(path) if n.lower().endswith(extensions))
-            items += [(os.path.join(path, n), None) for n in names]
+        if os.path.isfile(os.path.join(path, GT_FILE)):
+            items += _read_list(os.path.join(path, GT_FILE))
+        elif os.path.isdir(path):
+            items += [(found, None) for found in _files_below(path, extensions)]
         elif not os.path.exists(path):
             raise UsageError(f"input {entry} does not exist")
         elif lower.endswith(extensions):
