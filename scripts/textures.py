@@ -139,7 +139,7 @@ def background(rng: np.random.Generator, h: int, w: int, bg: np.ndarray, accents
     """An H x W x 3 float32 scene background around the colour ``bg``, sometimes with clutter in ``accents``."""
     kind = KINDS[int(rng.choice(len(KINDS), p=KIND_CHANCES / KIND_CHANCES.sum()))]
     canvas = np.ascontiguousarray(_pattern(rng, kind, h, w, bg), dtype=np.float32)
-    if rng.random() < 0.25:
+    if rng.random() < 0.15:
         clutter(rng, canvas, accents)
     if rng.random() < 0.3:  # uneven light
         canvas *= (1 + 0.25 * value_noise(rng, h, w, max(h, w) / 2, 1))[..., None]

@@ -112,19 +112,22 @@ class WordRenderer:
         self.style, self.words, self.max_len = style, list(words), max_len
         self.fonts = FontCache(fonts)
 
-    def _fragments(self, rng: np.random.Generator, shape: tuple[int, int], size: int) -> np.ndarray:
+    def _fragments(self, rng: np.random.Generator, mask: np.ndarray, size: int) -> np.ndarray:
         """A mask of other text near the word: lines above and below, words to the sides (cut by the crop)."""
-        h, w = shape
+        h, w = mask.shape
+        cols = np.flatnonzero(mask.any(0))
         out = Image.new("L", (w, h), 0)
         draw = ImageDraw.Draw(out)
         font = self.fonts.get(int(rng.integers(len(self.fonts.fonts))), size)
         for _ in range(int(rng.integers(1, 4))):
             text = "".join(rng.choice(list(FRAGMENT_CHARS), int(rng.integers(3, 20))))
             side = rng.integers(4)
-            line = size * rng.uniform(1.05, 1.4)
-            x = rng.uniform(-w / 2, w / 2) if side < 2 else (rng.uniform(-w, -w * 0.6) if side == 2 else
-                                                             w - size * rng.uniform(0.1, 0.6))
-            y = h / 2 + (line if side == 0 else -line if side == 1 else 0) - size * 0.6
+            line, gap = size * rng.uniform(1.05, 1.4), size * rng.uniform(0.3, 1.0)
+            if side < 2:  # a line above or below, anywhere along the word
+                x, y = rng.uniform(-w / 2, w / 2), h / 2 + (line if side == 0 else -line) - size * 0.6
+            else:  # a word before or after it on the same line
+                x = cols[0] - gap - font.getlength(text) if side == 2 else cols[-1] + gap
+                y = h / 2 - size * 0.6
             draw.text((x, y), text, fill=255, font=font)
         return np.asarray(out)
 
@@ -135,7 +138,7 @@ class WordRenderer:
         image = textures.background(rng, h, w, bg, (fg, accent))
         alpha = mask.astype(np.float32)[..., None] / 255
         if rng.random() < 0.35:
-            frag = self._fragments(rng, (h, w), size).astype(np.float32)[..., None] / 255
+            frag = self._fragments(rng, mask, size).astype(np.float32)[..., None] / 255
             image += (np.where(rng.random() < 0.6, fg, accent) - image) * frag * rng.uniform(0.5, 1.0)
         effect = rng.random()
         if effect < 0.15:  # drop shadow
