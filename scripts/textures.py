@@ -22,6 +22,7 @@ SIGN_PAIRS = (        # (background, text) of common signs and print
     ((240, 230, 200), (90, 40, 20)), ((60, 40, 30), (230, 200, 120)), ((180, 180, 185), (30, 30, 60)),
     ((250, 250, 250), (200, 20, 30)), ((250, 250, 250), (20, 60, 150)), ((0, 0, 0), (250, 200, 0)),
 )
+RELATIONS = (0.0, 1 / 12, -1 / 12, 0.5, 1 / 3, -1 / 3)  # hue turns: same, analogous, complementary, triadic
 KINDS = ("flat", "gradient", "radial", "stone", "wood", "paper", "tiles", "photo")
 KIND_CHANCES = np.array([0.1, 0.15, 0.08, 0.17, 0.1, 0.12, 0.08, 0.2])
 
@@ -43,7 +44,7 @@ def scheme(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray
             bg, fg = (np.array(c, np.float32) + rng.normal(0, 12, 3) for c in SIGN_PAIRS[rng.integers(len(SIGN_PAIRS))])
         else:
             hue = rng.random()
-            relation = rng.choice([0.0, 1 / 12, -1 / 12, 0.5, 1 / 3, -1 / 3])
+            relation = RELATIONS[int(rng.integers(len(RELATIONS)))]
             dark_text = rng.random() < 0.6
             light, dark = rng.uniform(0.7, 1.0), rng.uniform(0.05, 0.4)
             bg = _hsv(hue, rng.beta(1.2, 3.0), light if dark_text else dark)  # natural scenes: mostly muted
@@ -137,7 +138,7 @@ def clutter(rng: np.random.Generator, canvas: np.ndarray, colours: tuple[np.ndar
 def background(rng: np.random.Generator, h: int, w: int, bg: np.ndarray, accents: tuple[np.ndarray, ...]
                ) -> np.ndarray:
     """An H x W x 3 float32 scene background around the colour ``bg``, sometimes with clutter in ``accents``."""
-    kind = KINDS[int(rng.choice(len(KINDS), p=KIND_CHANCES / KIND_CHANCES.sum()))]
+    kind = KINDS[min(int(np.searchsorted(np.cumsum(KIND_CHANCES), rng.random() * KIND_CHANCES.sum())), len(KINDS) - 1)]
     canvas = np.ascontiguousarray(_pattern(rng, kind, h, w, bg), dtype=np.float32)
     if rng.random() < 0.15:
         clutter(rng, canvas, accents)

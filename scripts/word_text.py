@@ -21,6 +21,7 @@ CASE_CHANCES = (("lower", 0.4), ("capital", 0.3), ("upper", 0.25), ("mixed", 0.0
 SYMBOL_CHANCE = 0.15    # a text gets punctuation attached
 WRAPS = ("{},", "{}.", "{}:", "{};", "{}!", "{}?", "({})", '"{}"', "'{}'", "{}-", "-{}", "#{}", "{}'s", "&{}",
          "@{}", "{}/", "*{}")
+DIGITS, LETTERS = np.array(list(string.digits)), np.array(list(string.ascii_lowercase))
 NUMBER_FORMATS = ("{d}", "{d}", "{d}.{d2}", "${d}", "${d}.{d2}", "{d}%", "{d},{d3}", "{d}-{d4}", "{d}/{d2}",
                   "No.{d}", "{d}:{d2}")
 
@@ -37,7 +38,7 @@ def label_of(text: str) -> str:
 
 def _pick(rng: np.random.Generator, chances: Sequence[tuple[str, float]]) -> str:
     names, weights = zip(*chances)
-    return names[int(rng.choice(len(names), p=np.array(weights) / sum(weights)))]
+    return names[min(int(np.searchsorted(np.cumsum(weights), rng.random() * sum(weights))), len(names) - 1)]
 
 
 def _case(rng: np.random.Generator, word: str) -> str:
@@ -52,7 +53,7 @@ def _case(rng: np.random.Generator, word: str) -> str:
 
 
 def _digits(rng: np.random.Generator, low: int, high: int) -> str:
-    return "".join(rng.choice(list(string.digits), int(rng.integers(low, high + 1))))
+    return "".join(DIGITS[rng.integers(10, size=int(rng.integers(low, high + 1)))])
 
 
 def _number(rng: np.random.Generator) -> str:
@@ -61,7 +62,7 @@ def _number(rng: np.random.Generator) -> str:
 
 
 def _code(rng: np.random.Generator, max_len: int) -> str:
-    letters = "".join(rng.choice(list(string.ascii_lowercase), int(rng.integers(1, 4))))
+    letters = "".join(LETTERS[rng.integers(26, size=int(rng.integers(1, 4)))])
     digits = _digits(rng, 1, min(5, max_len - len(letters)))
     return letters + digits if rng.random() < 0.6 else digits + letters
 

@@ -123,6 +123,9 @@ def test_pen_redraws_a_glyph_from_its_skeleton():
     ink = first > 127
     assert ink.any(0).sum() > 40 and ink.sum(0).max() < 11  # a pen line along the bar, thinner than the bar
     assert sum(len(line) for line in trace(centre)) >= centre.sum()
+    dots = np.zeros((12, 12), np.uint8)
+    dots[2:4, 2:4] = dots[7:9, 7:10] = 255  # a colon's dots: thinning alone would erase them
+    assert cv2.connectedComponents(skeleton(dots).astype(np.uint8))[0] == 3
 
 
 def test_labels_are_charset_characters_and_the_zoo_reader_takes_every_line(synth):
