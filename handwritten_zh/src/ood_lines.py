@@ -4,7 +4,7 @@ Its own fonts (``OOD_FAMILIES``: two Ming / Song designs and two Japanese handwr
 this module, never by the training discovery of ``handwriting.FAMILIES``) and its own drawing: every glyph's
 skeleton is traced into polylines, smoothed (Chaikin) with jittered vertices and drawn with a flat,
 angled nib (``cv2.line``: width follows the stroke direction, as a fountain or calligraphy pen), characters
-laid on a wavy baseline with their own sizes, on lined notebook paper with a vignette.  The gap between the
+of their own sizes and spacing laid on a wavy, slanted baseline, on lined notebook paper with a vignette.  The gap between the
 in-distribution validation set and this one measures how much a model learned the training renderer.
 """
 from __future__ import annotations
@@ -74,20 +74,22 @@ def _nib(canvas: np.ndarray, points: np.ndarray, nib: float, thin: float, thick:
 def render_ood_line(rng: np.random.Generator, cache: GlyphCache, face: Face, text: str) -> np.ndarray:
     """A gray uint8 ``HEIGHT`` x W image of ``text`` drawn from ``face``'s skeletons with a flat nib."""
     em = GLYPH_SIZE
-    scales = rng.uniform(0.85, 1.1, len(text))
-    advance = em * rng.uniform(0.95, 1.2)
-    width, height = int(advance * (len(text) + 0.6)), int(em * 1.6)
+    scales = rng.uniform(0.8, 1.15, len(text))
+    slant = rng.normal(0, 0.15)                                     # the hand's lean: x shift per px up
+    width, height = int(em * 1.6 * (len(text) + 1)), int(em * 1.8)
     canvas = np.zeros((height, width), np.float32)
     nib, thin, thick = rng.uniform(0, math.pi), rng.uniform(1.0, 2.0), rng.uniform(2.5, 5.0)
-    wave = rng.uniform(0, 0.08) * em, rng.uniform(3, 9) * em, rng.uniform(0, 2 * math.pi)
+    wave = rng.uniform(0, 0.1) * em, rng.uniform(3, 9) * em, rng.uniform(0, 2 * math.pi)
+    x0, baseline = 0.3 * em, 1.3 * em
     for k, char in enumerate(text):
         glyph = cache.glyph(face, char, em)
-        x0 = 0.3 * em + k * advance + rng.normal(0, 0.04 * em)
-        y0 = 1.15 * em + glyph.top * scales[k] + wave[0] * math.sin(2 * math.pi * x0 / wave[1] + wave[2])
+        y0 = baseline + glyph.top * scales[k] + wave[0] * math.sin(2 * math.pi * x0 / wave[1] + wave[2])
         for line in trace(cache.centre_lines(face, char, em)):
             if len(line) > 1:
                 points = _smooth(rng, line, 1.0) * scales[k] + (x0, y0)
+                points[:, 0] -= slant * (points[:, 1] - baseline)
                 _nib(canvas, points, nib, thin, thick, float(rng.uniform(0.75, 1.0)))
+        x0 += glyph.mask.shape[1] * scales[k] + em * rng.uniform(0.05, 0.35)
     rows, cols = np.flatnonzero(canvas.max(1) > 0.1), np.flatnonzero(canvas.max(0) > 0.1)
     pad = int(0.2 * em)
     canvas = canvas[max(0, rows[0] - pad):rows[-1] + pad, max(0, cols[0] - pad):cols[-1] + pad]
