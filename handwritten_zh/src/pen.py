@@ -18,26 +18,40 @@ _NEIGHBOURS = ((-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1), (-1, 
 RADIUS_LEVELS = 6   # pen radii are drawn with this many disc sizes
 
 
+def _removable(step: int) -> np.ndarray:
+    """Zhang-Suen's deletion rule of one sub-iteration for each of the 256 neighbourhoods (bit i: P(i+2))."""
+    table = np.zeros(256, np.uint8)
+    for code in range(256):
+        p = [(code >> i) & 1 for i in range(8)]
+        transitions = sum(p[i] == 0 and p[(i + 1) % 8] == 1 for i in range(8))
+        if step == 0:
+            cond = p[0] * p[2] * p[4] == 0 and p[2] * p[4] * p[6] == 0
+        else:
+            cond = p[0] * p[2] * p[6] == 0 and p[0] * p[4] * p[6] == 0
+        table[code] = 2 <= sum(p) <= 6 and transitions == 1 and cond
+    return table
+
+
+_RULES = (_removable(0), _removable(1))
+_CODE_KERNEL = np.zeros((3, 3), np.float32)
+for _bit, (_dy, _dx) in enumerate(_NEIGHBOURS):
+    _CODE_KERNEL[1 + _dy, 1 + _dx] = 1 << _bit
+
+
 def skeleton(mask: np.ndarray) -> np.ndarray:
-    """One-pixel-wide centre lines (bool) of a uint8 ink mask, by Zhang-Suen thinning; every ink part keeps
-    at least one pixel."""
-    img = np.pad(mask > 127, 1).astype(np.uint8)
+    """One-pixel-wide centre lines (bool) of a uint8 ink mask, by Zhang-Suen thinning (each pixel's
+    neighbourhood coded by one correlation, the rule looked up); every ink part keeps at least one pixel."""
+    img = (mask > 127).astype(np.uint8)
     while True:
         changed = False
-        for step in (0, 1):
-            p = [np.roll(img, (-dy, -dx), (0, 1)) for dy, dx in _NEIGHBOURS]
-            count = sum(p)
-            transitions = sum((p[i] == 0) & (p[(i + 1) % 8] == 1) for i in range(8))
-            if step == 0:
-                cond = (p[0] * p[2] * p[4] == 0) & (p[2] * p[4] * p[6] == 0)
-            else:
-                cond = (p[0] * p[2] * p[6] == 0) & (p[0] * p[4] * p[6] == 0)
-            remove = (img == 1) & (count >= 2) & (count <= 6) & (transitions == 1) & cond
+        for rule in _RULES:
+            code = cv2.filter2D(img, cv2.CV_16U, _CODE_KERNEL, borderType=cv2.BORDER_CONSTANT)
+            remove = (img == 1) & (rule[np.minimum(code, 255)] == 1)
             if remove.any():
                 img[remove] = 0
                 changed = True
         if not changed:
-            return _keep_specks(mask > 127, img[1:-1, 1:-1].astype(bool))
+            return _keep_specks(mask > 127, img.astype(bool))
 
 
 def _keep_specks(ink: np.ndarray, centre: np.ndarray) -> np.ndarray:
