@@ -36,7 +36,8 @@ def _texture(rng: np.random.Generator, size: tuple[int, int], dark: tuple, light
     elif kind == 2:
         gray = Image.effect_noise(size, float(rng.uniform(10, 60))).filter(ImageFilter.BoxBlur(int(rng.integers(0, 4))))
     else:
-        box = tuple(float(v) for v in (rng.uniform(-2, 0), rng.uniform(-1.2, 0), rng.uniform(0.2, 1), rng.uniform(0, 1.2)))
+        low, high = rng.uniform([-2, -1.2], [0, 0]), rng.uniform([0.2, 0], [1, 1.2])
+        box = (float(low[0]), float(low[1]), float(high[0]), float(high[1]))
         gray = Image.effect_mandelbrot(size, box, int(rng.integers(20, 120)))
     gray = ImageOps.autocontrast(gray).point(lambda v: 64 + v // 2)  # keep the texture subdued
     return ImageOps.colorize(gray, dark, light)

@@ -10,12 +10,12 @@ A line: every character is either drawn with a pen along the skeleton of its gly
 pen per line, stroke-level jitter, pressure, joined strokes) or typeset from the glyph mask itself (then it
 gets its own stroke width, dilate / erode); masks and skeletons are made once per font file, face, character
 and size bucket and kept in the worker's ``GlyphCache`` (one bucket, ``GLYPH_SIZE``, serves every line
-size).  Each character then gets its own scale, rotation, slant, baseline offset and spacing; the line then gets a smooth
-random displacement field (``cv2.remap``), is cropped with a small margin and resized to height ``HEIGHT``
-(the width follows the text: about 65-90 px a character); paper (light level, low-frequency shading, grain,
-sometimes a ruled line, underline or squares), ink (darkness, faded strokes, ink noise, speckles) and a slight blur
-make the gray image.  Everything random comes from the generator passed in, so a line depends on that
-generator's seed alone.
+size).  Each character then gets its own scale, rotation, slant, baseline offset and spacing; the line then
+gets a smooth random displacement field (``cv2.remap``), is cropped with a small margin and resized to height
+``HEIGHT`` (the width follows the text: about 65-90 px a character); paper (light level, low-frequency
+shading, grain, sometimes a ruled line, underline or squares), ink (darkness, faded strokes, ink noise,
+speckles) and a slight blur make the gray image.  Everything random comes from the generator passed in, so a
+line depends on that generator's seed alone.
 """
 from __future__ import annotations
 

@@ -4,8 +4,9 @@ Its own fonts (``OOD_FAMILIES``: two Ming / Song designs and two Japanese handwr
 this module, never by the training discovery of ``handwriting.FAMILIES``) and its own drawing: every glyph's
 skeleton is traced into polylines, smoothed (Chaikin) with jittered vertices and drawn with a flat,
 angled nib (``cv2.line``: width follows the stroke direction, as a fountain or calligraphy pen), characters
-of their own sizes and spacing laid on a wavy, slanted baseline, on lined notebook paper with a vignette.  The gap between the
-in-distribution validation set and this one measures how much a model learned the training renderer.
+of their own sizes and spacing laid on a wavy, slanted baseline, on lined notebook paper with a vignette.
+The gap between the in-distribution validation set and this one measures how much a model learned the
+training renderer.
 """
 from __future__ import annotations
 
