@@ -51,8 +51,9 @@ def scheme(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray
             fg = _hsv(hue + relation, rng.beta(1.5, 2.0), dark if dark_text else light)
         bg, fg = np.clip(bg, 0, 255), np.clip(fg, 0, 255)
         if abs(luma(bg) - luma(fg)) > MIN_CONTRAST:
-            accent = np.clip(fg * 0.25 if luma(fg) > luma(bg) else 255 - (255 - fg) * 0.25, 0, 255) \
-                if rng.random() < 0.5 else _hsv(rng.random(), rng.uniform(0.3, 1), rng.uniform(0, 1))
+            accent = _hsv(rng.random(), rng.uniform(0.3, 1), rng.uniform(0, 1))
+            if rng.random() < 0.5 or abs(luma(accent) - luma(fg)) < MIN_CONTRAST:  # an outline must show the fill
+                accent = np.clip(fg * 0.25 if luma(fg) > luma(bg) else 255 - (255 - fg) * 0.25, 0, 255)
             return bg.astype(np.float32), fg.astype(np.float32), accent.astype(np.float32)
 
 
