@@ -57,8 +57,12 @@ PREVIEW_COUNTS = {"train": 60, "val": 20, "ood": 20}
 
 
 def design(family: str) -> str:
-    """The design a family name belongs to: its first two words, or one when the second names a style."""
+    """The design a family name belongs to: the head of a camel-cased first word ("BetecknaGSCondensed" and
+    "DejaVu Serif" are "Beteckna" and "Deja"), else the first two words, or one when the second names a style."""
     words = family.replace("-", " ").split()
+    camel = re.match(r"[A-Z]?[a-z]+(?=[A-Z])", words[0])
+    if camel:
+        return camel.group(0)
     return " ".join(words[:1] if len(words) < 2 or words[1] in STYLE_WORDS else words[:2])
 
 

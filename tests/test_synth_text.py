@@ -132,6 +132,9 @@ def test_a_design_groups_its_family_names():
     assert {synth_text.design(n) for n in ("Clear Sans", "Clear Sans Light", "Courier Prime Sans")} == {
         "Clear Sans", "Courier Prime"}
     assert synth_text.design("PT Serif Caption") == "PT Serif" != synth_text.design("PT Sans")
+    assert {synth_text.design(n) for n in ("Beteckna", "BetecknaGS", "BetecknaGSCondensed")} == {"Beteckna"}
+    assert synth_text.design("DejaVu Sans Mono") == synth_text.design("DejaVu Serif")
+    assert synth_text.design("LXGW WenKai") == "LXGW WenKai" and synth_text.design("mononoki") == "mononoki"
 
 
 def test_font_split_keeps_families_together_and_drops_non_text_faces():
