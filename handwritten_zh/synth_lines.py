@@ -3,18 +3,24 @@
     python synth_lines.py --out data/synth_hw --train 40000 --val 1000 --seed 0 --workers 2 --min_chars 4 --max_chars 12
     python synth_lines.py --out /tmp/tiny --train 16 --val 8 --workers 1
     python synth_lines.py --out data/synth_poems --corpus my_poems.txt --val_families "LXGW WenKai" "AR PL UKai"
+    python synth_lines.py --out data/synth_ood --train 0 --val 0 --ood 1000   # out-of-distribution validation
+    python synth_lines.py --out unused --preview lines.png                    # a sample sheet, nothing else
 
-Writes OUT/train/gt.txt and OUT/train/images/00000000.png ... (the same for OUT/val; gt.txt lines are
+Writes OUT/train/gt.txt and OUT/train/images/00000000.png ... (the same for OUT/val and OUT/ood; gt.txt lines are
 ``images/00000000.png<TAB>text``, the zoo's ``gt.txt`` format), OUT/<split>/fonts.txt (family, file,
 face index and name of every face the split uses) and OUT/manifest.json (the arguments but --out and
 --workers, which do not change the lines; counts, fonts, corpus and width figures).  An earlier output of
 this script in OUT is replaced.
 
 Images are gray, 96 px high (the network's input height), as wide as the text; dark ink on light paper.
-Fonts (``src/handwriting.py``): validation lines are written with the --val_families (LXGW WenKai by
-default, a kai / handwriting style), training lines with every other installed family, kai styles 3x as
-often.  Text (``src/zh_text.py``): substrings of a Chinese corpus (Debian's fortunes-zh by default, or the
---corpus files), whose lines are split 9:1 into train and validation by a hash; a --uniform_fraction of the
+Lines are drawn with a pen along the glyphs' skeletons (``src/pen.py``), a --typeset_fraction of them typeset
+from the font.  Fonts (``src/handwriting.py``): validation lines are written with the --val_families (LXGW
+WenKai by default, a kai / handwriting style), training lines with every other family of ``FAMILIES``, kai
+styles 3x as often.  OUT/ood (--ood lines) is the out-of-distribution validation set: another renderer
+(``src/ood_lines.py``: traced skeletons drawn with a flat nib on notebook paper) with font families that
+training never discovers (``OOD_FAMILIES``) and validation text.
+Text (``src/zh_text.py``): substrings of a Chinese corpus (Debian's fortunes-zh by default, or the --corpus
+files), whose lines are split 9:1 into train and validation by a hash; a --uniform_fraction of the
 training lines are instead uniform draws from the charset so that rare characters are seen.  A line is
 drawn only with a face that has all its characters.  Every line is made from its own random generator
 seeded by (seed, split, index): the same arguments give the same bytes, whatever --workers is.
@@ -36,10 +42,13 @@ import numpy as np
 
 from src.handwriting import FAMILIES, FONT_DIRS, Face, FontSet, GlyphCache, discover_faces, render_line
 from src.model_utils.errors import UsageError, run_cli
+from src.ood_lines import OOD_FAMILIES, render_ood_line
 from src.model_utils.progress import format_seconds
 from src.zh_text import FORTUNE_FILES, TextSampler, corpus_runs, load_charset, uniform_line
 
-SPLITS = ("train", "val")
+SPLITS = ("train", "val", "ood")
+PREVIEW_COUNTS = {"train": 10, "val": 4, "ood": 4}
+PREVIEW_WIDTH = 1400
 MODEL_DIR = os.path.dirname(os.path.abspath(__file__))
 MANIFEST = "manifest.json"
 MAX_CHARS = 22          # lines take up to ~88 px a character: longer ones could pass the readers' 2000 px limit
@@ -49,10 +58,16 @@ PROGRESS_EVERY_SECONDS = 5.0
 
 
 class Planner:
-    """What a line of one split says and which face writes it."""
+    """What a line of one split says, which face writes it and how: ``render`` draws it."""
 
-    def __init__(self, fonts: FontSet, sampler: TextSampler, uniform_fraction: float):
+    def __init__(self, fonts: FontSet, sampler: TextSampler, uniform_fraction: float, typeset_fraction: float):
         self.fonts, self.sampler, self.uniform_fraction = fonts, sampler, uniform_fraction
+        self.typeset_fraction = typeset_fraction
+
+    def render(self, rng: np.random.Generator) -> tuple[str, np.ndarray]:
+        """(text, gray image) of one line: drawn with a pen, or typeset for ``typeset_fraction`` of the lines."""
+        text, face = self.plan(rng)
+        return text, render_line(rng, _CACHE, face, text, drawn=rng.random() >= self.typeset_fraction)
 
     def plan(self, rng: np.random.Generator) -> tuple[str, Face]:
         """(text, face): uniform characters of a face, or a corpus substring and a face that has all of it."""
@@ -69,6 +84,15 @@ class Planner:
                          f"corpus lines drawn: give a --corpus in simplified Chinese")
 
 
+class OodPlanner(Planner):
+    """Lines of the out-of-distribution set: the training renderer never draws them (``src/ood_lines.py``)."""
+
+    def render(self, rng: np.random.Generator) -> tuple[str, np.ndarray]:
+        """(text, gray image) of one line drawn by the second renderer."""
+        text, face = self.plan(rng)
+        return text, render_ood_line(rng, _CACHE, face, text)
+
+
 _PLANNERS: dict[str, Planner] = {}
 _CACHE = GlyphCache()
 
@@ -82,9 +106,7 @@ def _render_chunk(task: tuple[str, int, int, int, str]) -> list[tuple[str, int]]
     split, seed, start, stop, folder = task
     done = []
     for index in range(start, stop):
-        rng = np.random.default_rng([seed, SPLITS.index(split), index])
-        text, face = _PLANNERS[split].plan(rng)
-        image = render_line(rng, _CACHE, face, text)
+        text, image = _PLANNERS[split].render(np.random.default_rng([seed, SPLITS.index(split), index]))
         ok, png = cv2.imencode(".png", image)
         if not ok:
             raise RuntimeError(f"PNG encoding failed for line {index} of {split}")
@@ -129,15 +151,32 @@ def split_faces(faces: Sequence[Face], val_families: Sequence[str]) -> dict[str,
             "val": [f for f in faces if f.family in val_families]}
 
 
+def preview(path: str, seed: int, counts: dict[str, int]) -> str:
+    """Write a sample sheet PNG: each split's first lines, under a title naming the split and its renderer."""
+    rows = []
+    for split, count in counts.items():
+        title = np.full((36, PREVIEW_WIDTH), 255, np.uint8)
+        cv2.putText(title, f"{split} ({type(_PLANNERS[split]).__name__})", (8, 26), cv2.FONT_HERSHEY_SIMPLEX, 0.8,
+                    0, 2)
+        rows.append(title)
+        for index in range(count):
+            image = _PLANNERS[split].render(np.random.default_rng([seed, SPLITS.index(split), index]))[1]
+            image = image[:, :PREVIEW_WIDTH]
+            rows += [np.pad(image, ((0, 6), (0, PREVIEW_WIDTH - image.shape[1])), constant_values=255)]
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    cv2.imwrite(path, np.vstack(rows))
+    return path
+
+
 def _check_args(args: argparse.Namespace) -> None:
-    if args.train < 0 or args.val < 0 or args.train + args.val == 0:
-        raise UsageError("--train and --val must be >= 0, and not both 0")
+    if min(args.train, args.val, args.ood) < 0 or args.train + args.val + args.ood == 0:
+        raise UsageError("--train, --val and --ood must be >= 0, and not all 0")
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     if not 1 <= args.min_chars <= args.max_chars <= MAX_CHARS:
         raise UsageError(f"need 1 <= --min_chars <= --max_chars <= {MAX_CHARS}, got {args.min_chars} and "
                          f"{args.max_chars}")
-    for name in ("uniform_fraction", "val_uniform_fraction"):
+    for name in ("uniform_fraction", "val_uniform_fraction", "typeset_fraction"):
         if not 0.0 <= getattr(args, name) <= 1.0:
             raise UsageError(f"--{name} must be in [0, 1], got {getattr(args, name)}")
 
@@ -165,7 +204,13 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser = _Parser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", required=True, help="output folder (gets train/, val/, manifest.json)")
     parser.add_argument("--train", type=int, default=40000, help="training lines")
-    parser.add_argument("--val", type=int, default=1000, help="validation lines")
+    parser.add_argument("--val", type=int, default=1000, help="validation lines (training renderer, held-out family)")
+    parser.add_argument("--ood", type=int, default=0,
+                        help="out-of-distribution validation lines (second renderer, fonts of src/ood_lines.py)")
+    parser.add_argument("--typeset_fraction", type=float, default=0.1,
+                        help="fraction of train and val lines typeset from the font (the rest: drawn by a pen)")
+    parser.add_argument("--preview", metavar="PNG",
+                        help="only write a sample sheet of train, val and ood lines to PNG (nothing else is written)")
     parser.add_argument("--seed", type=int, default=0, help="seed of every line")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parallel processes")
     parser.add_argument("--min_chars", type=int, default=4, help="fewest characters of a line")
@@ -189,15 +234,17 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     charset_file = args.charset if os.path.exists(args.charset) else os.path.join(MODEL_DIR, args.charset)
     charset = load_charset(charset_file)
     font_dirs = args.font_dir or list(FONT_DIRS)
-    faces = split_faces(discover_faces(font_dirs), args.val_families)
-    counts = {"train": args.train, "val": args.val}
-    fractions = {"train": args.uniform_fraction, "val": args.val_uniform_fraction}
+    faces = {**split_faces(discover_faces(font_dirs), args.val_families),
+             "ood": discover_faces(font_dirs, OOD_FAMILIES)}
+    counts = PREVIEW_COUNTS if args.preview else {"train": args.train, "val": args.val, "ood": args.ood}
+    fractions = {"train": args.uniform_fraction, "val": args.val_uniform_fraction, "ood": args.val_uniform_fraction}
     for split in SPLITS:
         if counts[split] and not faces[split]:
-            packages = " ".join(sorted({f.package for f in FAMILIES}))
+            packages = " ".join(sorted({f.package for f in FAMILIES + OOD_FAMILIES}))
             raise UsageError(f"no {split} fonts in {', '.join(font_dirs)} (validation families: "
                              f"{', '.join(args.val_families)}): apt-get install {packages}")
     runs = corpus_runs(args.corpus or FORTUNE_FILES, charset, args.min_chars)
+    runs["ood"] = runs["val"]
     planners = {}
     for split in SPLITS:
         sampler = TextSampler(runs[split], args.min_chars, args.max_chars)
@@ -205,7 +252,14 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         if counts[split] and fractions[split] < 1.0 and missing:
             raise UsageError(f"the {split} part of the corpus has no run of {missing} charset characters: "
                              f"give a larger --corpus or a smaller --max_chars")
-        planners[split] = Planner(FontSet(faces[split], charset), sampler, fractions[split])
+        if split == "ood":
+            planners[split] = OodPlanner(FontSet(faces[split], charset, OOD_FAMILIES), sampler, fractions[split], 0.0)
+        else:
+            planners[split] = Planner(FontSet(faces[split], charset), sampler, fractions[split], args.typeset_fraction)
+    if args.preview:
+        _init_worker(planners)
+        print(f"wrote {preview(args.preview, args.seed, counts)}")
+        return
     _prepare_output(args.out)
     manifest = {
         "seed": args.seed,
@@ -228,9 +282,9 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
                     f.writelines(_face_row(face) + "\n" for face in faces[split])
     with open(os.path.join(args.out, MANIFEST), "w", encoding="utf-8") as f:
         json.dump(manifest, f, indent=1, ensure_ascii=False)
-    print(f"wrote {args.train} train + {args.val} val lines to {args.out}; "
+    print(f"wrote {args.train} train + {args.val} val + {args.ood} ood lines to {args.out}; "
           + ", ".join(f"{s} {r:.1f} lines/s, widths {manifest['widths'][s]}" for s, r in rates.items())
-          + f"; families: train {manifest['families']['train']}, val {manifest['families']['val']}")
+          + "; families: " + ", ".join(f"{s} {manifest['families'][s]}" for s in SPLITS))
 
 
 if __name__ == "__main__":

@@ -25,6 +25,19 @@ DEB_PACKAGES=(
   fonts-firacode fonts-hack fonts-comic-neue fonts-league-spartan fonts-jetbrains-mono fonts-dancingscript
   fonts-sil-gentium fonts-noto-cjk fonts-lxgw-wenkai fonts-arphic-ukai fonts-arphic-gkai00mp fonts-wqy-microhei
   fonts-wqy-zenhei fortunes-zh
+  # more Latin text designs for the word synthesizer (issue 20); scripts/synth_text.py OOD_DESIGNS holds some out
+  fonts-adf-accanthis fonts-adf-baskervald fonts-adf-berenis fonts-adf-gillius fonts-adf-ikarius fonts-adf-irianis
+  fonts-adf-libris fonts-adf-mekanus fonts-adf-oldania fonts-adf-romande fonts-adf-switzera fonts-adf-tribun
+  fonts-adf-universalis fonts-adf-verana fonts-averia-gwf fonts-averia-sans-gwf fonts-averia-serif-gwf fonts-b612
+  fonts-beteckna fonts-cabin fonts-century-catalogue fonts-clear-sans fonts-cmu fonts-comfortaa fonts-courier-prime
+  fonts-dejavu-extra fonts-dosis fonts-fanwood fonts-go fonts-goudybookletter fonts-humor-sans fonts-inter
+  fonts-junction fonts-jura fonts-karla fonts-lindenhill fonts-lobstertwo fonts-manrope fonts-mononoki
+  fonts-national-park fonts-oldstandard fonts-oxygen fonts-play fonts-prociono fonts-quattrocento fonts-quicksand
+  fonts-roboto-slab fonts-sil-andika fonts-sil-charis fonts-sil-doulos fonts-sora fonts-tuffy fonts-vollkorn
+  fonts-yanone-kaffeesatz fonts-anonymous-pro fonts-kaushanscript fonts-kristi fonts-rufscript fonts-tomsontalks
+  fonts-paratype fonts-opendyslexic fonts-arapey fonts-ocr-b
+  # Chinese designs kept out of handwriting training: the out-of-distribution lines (handwritten_zh/src/ood_lines.py)
+  fonts-arphic-uming fonts-arphic-gbsn00lp fonts-klee fonts-yusei-magic
   flite espeak-ng wordnet-base
 )
 apt_install() {  # apt_install PACKAGE...: install the Debian packages that are missing

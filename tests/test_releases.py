@@ -13,9 +13,12 @@ import pytest
 
 from conftest import ROOT, run_script
 
-# word models: folder -> (released checkpoint, column of the reported accuracy in eval.py's last line, floor in %)
-WORD_RELEASES = {"cnnctc": ("release/cnnctc_cpu_small.ckpt", 1, 75.0), "crnn": ("release/crnn_cpu_small.ckpt", 3, 80.0)}
-HANDWRITTEN_FLOOR = 85.0  # % 1 - CER; 92.96 measured on 1,000 lines (handwritten_zh/README.md)
+# word models: folder -> (released checkpoint, column of the reported accuracy in eval.py's last line, floor in %).
+# The releases predate issue 20's synthesizers (scene crops; pen-drawn lines), which their validation sets now
+# come from: on 1,000 such images of seed 11 (the 300 below are their first) cnnctc reads 52.60 %, crnn 51.90 %;
+# on 200 such lines handwritten_zh 72.94 % 1 - CER (92.96 on the typeset lines of its README).
+WORD_RELEASES = {"cnnctc": ("release/cnnctc_cpu_small.ckpt", 1, 40.0), "crnn": ("release/crnn_cpu_small.ckpt", 3, 40.0)}
+HANDWRITTEN_FLOOR = 65.0  # % 1 - CER
 PLATES_FLOOR = 20.0  # % 1 - CER; 27.42 measured on 2,000 plates (convtransformer_ocr/README.md; line accuracy 0.15)
 RELEASES = {**WORD_RELEASES, "ctcmodel": ("release/ctcmodel_cpu_small.ckpt",),
             "handwritten_zh": ("release/handwritten_zh_cpu_small.ckpt",),

@@ -6,14 +6,16 @@ font folders and matching each face's English family name; a family groups every
 once per face and process); a ``FontSet`` draws a face for a text among those that have all its characters,
 so a face only ever draws characters it has.
 
-A line: every character's glyph mask (rasterised once per font file, face, character and size bucket and
-kept in the worker's ``GlyphCache``; one bucket, ``GLYPH_SIZE``, serves every line size) gets its own stroke
-width (dilate / erode), scale, rotation, slant, baseline offset and spacing; the line then gets a smooth
-random displacement field (``cv2.remap``), is cropped with a small margin and resized to height ``HEIGHT``
-(the width follows the text: about 65-90 px a character); paper (light level, low-frequency shading, grain,
-sometimes a ruled line or underline), ink (darkness, faded strokes, ink noise, speckles) and a slight blur
-make the gray image.  Everything random comes from the generator passed in, so a line depends on that
-generator's seed alone.
+A line: every character is either drawn with a pen along the skeleton of its glyph (``pen.py``: one random
+pen per line, stroke-level jitter, pressure, joined strokes) or typeset from the glyph mask itself (then it
+gets its own stroke width, dilate / erode); masks and skeletons are made once per font file, face, character
+and size bucket and kept in the worker's ``GlyphCache`` (one bucket, ``GLYPH_SIZE``, serves every line
+size).  Each character then gets its own scale, rotation, slant, baseline offset and spacing; the line then
+gets a smooth random displacement field (``cv2.remap``), is cropped with a small margin and resized to height
+``HEIGHT`` (the width follows the text: about 65-90 px a character); paper (light level, low-frequency
+shading, grain, sometimes a ruled line, underline or squares), ink (darkness, faded strokes, ink noise,
+speckles) and a slight blur make the gray image.  Everything random comes from the generator passed in, so a
+line depends on that generator's seed alone.
 """
 from __future__ import annotations
 
@@ -28,6 +30,8 @@ from typing import Iterable, Optional, Sequence
 import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+
+from .pen import PenStyle, draw_glyph, skeleton
 
 FONT_DIRS = ("/usr/share/fonts",)
 FONT_EXTENSIONS = (".ttf", ".otf", ".ttc")
@@ -68,8 +72,8 @@ class Face:
     style: str
 
 
-def discover_faces(dirs: Sequence[str] = FONT_DIRS) -> list[Face]:
-    """Every face of ``FAMILIES`` under ``dirs``, sorted by family, file and index."""
+def discover_faces(dirs: Sequence[str] = FONT_DIRS, families: Sequence[Family] = FAMILIES) -> list[Face]:
+    """Every face of ``families`` under ``dirs``, sorted by family, file and index."""
     from fontTools.ttLib import TTCollection, TTFont  # only needed here
 
     paths = sorted({os.path.join(root, name) for top in dirs for root, _, names in os.walk(top) for name in names
@@ -82,10 +86,10 @@ def discover_faces(dirs: Sequence[str] = FONT_DIRS) -> list[Face]:
             continue
         for index, font in enumerate(fonts):
             names = {font["name"].getDebugName(i) for i in (1, 16)} - {None}
-            family = next((f.name for f in FAMILIES if any(re.fullmatch(f.pattern, n) for n in names)), None)
+            family = next((f.name for f in families if any(re.fullmatch(f.pattern, n) for n in names)), None)
             if family:
                 faces.append(Face(path, index, family, font["name"].getDebugName(4) or ""))
-    order = [f.name for f in FAMILIES]
+    order = [f.name for f in families]
     return sorted(faces, key=lambda f: (order.index(f.family), f.path, f.index))
 
 
@@ -107,11 +111,11 @@ class FontSet:
     """The faces of one split, the charset characters each has, and the chance of each: its family's
     ``weight`` shared by the family's faces."""
 
-    def __init__(self, faces: Sequence[Face], charset: Sequence[str]):
+    def __init__(self, faces: Sequence[Face], charset: Sequence[str], families: Sequence[Family] = FAMILIES):
         self.faces = list(faces)
         self.characters = [np.array(coverage(f, charset)) for f in self.faces]
         self._covered = [frozenset(c) for c in self.characters]
-        weights = {f.name: f.weight for f in FAMILIES}
+        weights = {f.name: f.weight for f in families}
         per_family = Counter(f.family for f in self.faces)
         self._weights = np.array([weights[f.family] / per_family[f.family] for f in self.faces])
 
@@ -135,12 +139,24 @@ class Glyph:
 
 
 class GlyphCache:
-    """Rasterised glyphs per (font file, face index, character, size bucket), and the PIL fonts."""
+    """Rasterised glyphs and their skeletons per (font file, face index, character, size bucket), and the
+    PIL fonts."""
 
     def __init__(self, limit: int = GLYPH_CACHE_LIMIT):
         self.limit = limit
         self._glyphs: dict[tuple[str, int, str, int], Glyph] = {}
+        self._skeletons: dict[tuple[str, int, str, int], np.ndarray] = {}
         self._fonts: dict[tuple[str, int, int], ImageFont.FreeTypeFont] = {}
+
+    def centre_lines(self, face: Face, char: str, size: int) -> np.ndarray:
+        """The skeleton (bool, the glyph mask's frame) of ``char`` in ``face`` at em ``size`` px."""
+        key = (face.path, face.index, char, size)
+        found = self._skeletons.get(key)
+        if found is None:
+            if len(self._skeletons) >= self.limit:
+                self._skeletons.clear()
+            found = self._skeletons[key] = skeleton(self.glyph(face, char, size).mask)
+        return found
 
     def glyph(self, face: Face, char: str, size: int) -> Glyph:
         """The glyph of ``char`` in ``face`` at em ``size`` px."""
@@ -171,16 +187,17 @@ def _stroke(mask: np.ndarray, change: int) -> np.ndarray:
     return cv2.erode(mask, kernel)
 
 
-def _compose(rng: np.random.Generator, glyphs: Sequence[Glyph], em: float) -> tuple[np.ndarray, float]:
-    """Place the jittered glyphs (of em ``GLYPH_SIZE``) on one mask at em ``em``; return the mask (tight ink
-    box) and the row of the mean baseline in it."""
+def _compose(rng: np.random.Generator, glyphs: Sequence[Glyph], em: float, restroke: bool
+             ) -> tuple[np.ndarray, float]:
+    """Place the jittered glyphs (of em ``GLYPH_SIZE``) on one mask at em ``em``, thickening or thinning them
+    when ``restroke``; return the mask (tight ink box) and the row of the mean baseline in it."""
     n = len(glyphs)
     slant = rng.normal(0.0, 0.12)                                   # line shear (x shift per px up)
     scales = np.clip(rng.normal(1.0, 0.07, n), 0.8, 1.2) * (em / GLYPH_SIZE)
     angles = np.deg2rad(rng.normal(0.0, 2.5, n))
     shears = slant + rng.normal(0.0, 0.04, n)
     strokes = np.rint(rng.normal(0.3, 0.8)) + (rng.random(n) < 0.15) * rng.choice([-1, 1], n)  # a pen per line,
-    strokes = np.clip(strokes, -1, 3).astype(int)                                             # pressure per char
+    strokes = np.clip(strokes, -1, 3).astype(int) * restroke                                  # pressure per char
     gaps = em * (rng.uniform(0.02, 0.22) + rng.normal(0.0, 0.04, n))
     wave = (rng.uniform(0.0, 0.06) * em, rng.uniform(4.0, 12.0) * em, rng.uniform(0, 2 * np.pi))
     tilt = rng.normal(0.0, 0.012)
@@ -232,8 +249,20 @@ def _elastic(rng: np.random.Generator, mask: np.ndarray, em: float) -> np.ndarra
     return cv2.remap(mask, field, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
 
 
+def _grid(rng: np.random.Generator, paper: np.ndarray, em: float) -> None:
+    """Draw squared-paper lines (about one em apart) in place, faint."""
+    h, w = paper.shape
+    step = em * rng.uniform(0.9, 1.3)
+    colour = float(np.median(paper[:, :8])) - rng.uniform(25.0, 70.0)
+    for x in np.arange(rng.uniform(0, step), w, step):
+        cv2.line(paper, (int(x), 0), (int(x), h - 1), colour, 1, cv2.LINE_AA)
+    for y in np.arange(rng.uniform(0, step), h, step):
+        cv2.line(paper, (0, int(y)), (w - 1, int(y)), colour, 1, cv2.LINE_AA)
+
+
 def _paper(rng: np.random.Generator, h: int, w: int, baseline: float, em: float) -> np.ndarray:
-    """Light paper (float32): level, low-frequency shading, grain and sometimes a ruled line or underline."""
+    """Light paper (float32): level, low-frequency shading, grain and sometimes a ruled line, underline or
+    squares."""
     paper = rng.uniform(200.0, 245.0) + _smooth_noise(rng, h, w, max(h / 2, w / 8), rng.uniform(2.0, 7.0))
     paper += (rng.random((h, w), dtype=np.float32) - np.float32(0.5)) * np.float32(rng.uniform(3.0, 17.0))
     if rng.random() < 0.12:
@@ -242,6 +271,8 @@ def _paper(rng: np.random.Generator, h: int, w: int, baseline: float, em: float)
         colour = float(np.median(paper[:, :8])) - rng.uniform(40.0, 110.0)
         cv2.line(paper, (0, int(round(y - tilt))), (w - 1, int(round(y + tilt))), colour,
                  int(rng.integers(1, 3)), cv2.LINE_AA)
+    elif rng.random() < 0.08:
+        _grid(rng, paper, em)
     return paper
 
 
@@ -262,10 +293,25 @@ def _ink(rng: np.random.Generator, paper: np.ndarray, mask: np.ndarray) -> np.nd
     return np.clip(image + 0.5, 0, 255).astype(np.uint8)
 
 
-def render_line(rng: np.random.Generator, cache: GlyphCache, face: Face, text: str) -> np.ndarray:
-    """A gray uint8 ``HEIGHT`` x W image of ``text`` written with ``face`` (every character covered by it)."""
+def _drawn(rng: np.random.Generator, cache: GlyphCache, face: Face, text: str) -> list[Glyph]:
+    """The characters of ``text`` re-drawn from their skeletons by one random pen (``pen.draw_glyph``)."""
+    pen = PenStyle.draw(rng, GLYPH_SIZE)
+    glyphs = []
+    for char in text:
+        mask, margin = draw_glyph(rng, cache.centre_lines(face, char, GLYPH_SIZE), pen)
+        rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
+        tight = mask[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]  # a tight ink box, as typeset glyphs have
+        glyphs.append(Glyph(tight, cache.glyph(face, char, GLYPH_SIZE).top - margin + int(rows[0])))
+    return glyphs
+
+
+def render_line(rng: np.random.Generator, cache: GlyphCache, face: Face, text: str, drawn: bool = True
+                ) -> np.ndarray:
+    """A gray uint8 ``HEIGHT`` x W image of ``text`` written with ``face`` (every character covered by it):
+    drawn with a pen along the glyphs' skeletons, or typeset from the glyphs themselves (``drawn`` False)."""
     em = GLYPH_SIZE * rng.uniform(0.8, 1.25)
-    mask, baseline = _compose(rng, [cache.glyph(face, c, GLYPH_SIZE) for c in text], em)
+    glyphs = _drawn(rng, cache, face, text) if drawn else [cache.glyph(face, c, GLYPH_SIZE) for c in text]
+    mask, baseline = _compose(rng, glyphs, em, restroke=not drawn)
     top, bottom = (int(round(em * rng.uniform(0.12, 0.3))) for _ in range(2))
     left, right = (int(round(em * rng.uniform(0.12, 0.45))) for _ in range(2))
     mask = _elastic(rng, cv2.copyMakeBorder(mask, top, bottom, left, right, cv2.BORDER_CONSTANT, value=0), em)

@@ -1,6 +1,7 @@
-"""handwritten_zh/synth_lines.py and its parts: the same bytes whatever the worker count, disjoint train/val font
-families, labels of charset characters that the drawing face has, 96 px gray lines of dark ink on light paper, the
-corpus split and the frequency mix of the text sampler, one ``error:`` line for bad arguments."""
+"""handwritten_zh/synth_lines.py and its parts: the same bytes whatever the worker count, disjoint train/val/ood font
+families, the out-of-distribution renderer kept apart from training, pen-drawn lines, labels of charset characters
+that the drawing face has, 96 px gray lines of dark ink on light paper, the corpus split and the frequency mix of
+the text sampler, the sample sheet, one ``error:`` line for bad arguments."""
 from __future__ import annotations
 
 import json
@@ -18,14 +19,17 @@ import pytest
 from conftest import ROOT, run_script
 from handwritten_zh.src.charset import label_converter
 from handwritten_zh.src.line_source import LineSource
-from handwritten_zh.src.handwriting import HEIGHT, FontSet, GlyphCache, discover_faces, render_line
+from handwritten_zh.src.handwriting import FAMILIES, HEIGHT, FontSet, GlyphCache, discover_faces, render_line
+from handwritten_zh.src.ood_lines import OOD_FAMILIES, trace
+from handwritten_zh.src.pen import PenStyle, draw_glyph, skeleton
 from handwritten_zh.src.preprocess import prepare_line
 from handwritten_zh.src.zh_text import FORTUNE_FILES, TextSampler, corpus_runs, line_split, load_charset, uniform_line
 
 MODEL = os.path.join(ROOT, "handwritten_zh")
 CHARSET = load_charset(os.path.join(MODEL, "charsets", "scut_ept.txt"))
-ARGS = ("--train", "24", "--val", "8", "--seed", "5", "--min_chars", "3", "--max_chars", "7")
-SPLITS = ("train", "val")
+ARGS = ("--train", "24", "--val", "8", "--ood", "6", "--seed", "5", "--min_chars", "3", "--max_chars", "7")
+SPLITS = ("train", "val", "ood")
+COUNTS = {"train": 24, "val": 8, "ood": 6}
 
 
 def _files(folder: str) -> dict[str, bytes]:
@@ -55,7 +59,7 @@ def test_same_seed_same_bytes_with_one_or_two_workers(synth, tmp_path):
     one = str(tmp_path / "one")
     run_script("handwritten_zh", "synth_lines.py", "--out", one, *ARGS, "--workers", "1")
     two, other = _files(synth), _files(one)
-    assert len(two) == 24 + 8 + 5 and two.keys() == other.keys()  # images, 2 gt.txt, 2 fonts.txt, manifest
+    assert len(two) == 24 + 8 + 6 + 7 and two.keys() == other.keys()  # images, 3 gt.txt, 3 fonts.txt, manifest
     assert [name for name in two if two[name] != other[name]] == []
 
 
@@ -68,16 +72,65 @@ def test_validation_families_are_held_out_of_training(synth):
         families[split] = {row[0] for row in rows}
     assert families["val"] == {"LXGW WenKai"}
     assert {"AR PL UKai", "AR PL KaitiM GB", "Noto Sans CJK SC"} <= families["train"]
-    assert not families["train"] & families["val"]
+    assert families["ood"] and families["ood"] <= {f.name for f in OOD_FAMILIES}
+    assert not families["train"] & families["val"] and not (families["train"] | families["val"]) & families["ood"]
     with open(os.path.join(synth, "manifest.json"), encoding="utf-8") as f:
         manifest = json.load(f)
     assert {s: set(manifest["families"][s]) for s in SPLITS} == families
-    assert manifest["counts"] == {"train": 24, "val": 8} and manifest["seed"] == 5
+    assert manifest["counts"] == COUNTS and manifest["seed"] == 5
+
+
+def test_training_discovery_never_finds_an_ood_face():
+    train_faces, ood_faces = discover_faces(), discover_faces(families=OOD_FAMILIES)
+    assert ood_faces and not {(f.path, f.index) for f in train_faces} & {(f.path, f.index) for f in ood_faces}
+    assert not {f.name for f in FAMILIES} & {f.name for f in OOD_FAMILIES}
+
+
+BREAK = ("import sys, synth_lines\n"
+         "def boom(*_): raise AssertionError('wrong renderer')\n"
+         "synth_lines.{name} = boom\n"
+         "synth_lines.main(sys.argv[1:])\n")
+
+
+@pytest.mark.parametrize("broken, args", [
+    ("render_ood_line", ("--train", "6", "--val", "3")),    # train and val never call the OOD renderer
+    ("render_line", ("--train", "0", "--val", "0", "--ood", "3")),  # and the OOD set never the training one
+])
+def test_the_ood_renderer_and_the_training_renderer_are_apart(tmp_path, broken, args):
+    proc = subprocess.run([sys.executable, "-c", BREAK.format(name=broken), "--out", str(tmp_path / "out"),
+                           "--workers", "1", *args], cwd=MODEL, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert sum(1 for _ in (tmp_path / "out").rglob("*.png")) == (9 if broken == "render_ood_line" else 3)
+
+
+def test_preview_writes_a_sample_sheet_only(tmp_path):
+    run_script("handwritten_zh", "synth_lines.py", "--out", str(tmp_path / "unused"),
+               "--preview", str(tmp_path / "sheet.png"))
+    sheet = cv2.imread(str(tmp_path / "sheet.png"), cv2.IMREAD_GRAYSCALE)
+    assert sheet is not None and sheet.shape[1] == 1400 and sheet.shape[0] > 18 * HEIGHT
+    assert not os.path.exists(tmp_path / "unused")
+
+
+def test_pen_redraws_a_glyph_from_its_skeleton():
+    bar = np.zeros((40, 60), np.uint8)
+    bar[15:26, 5:55] = 255
+    centre = skeleton(bar)
+    assert centre.sum() > 30 and centre.any(0)[12:46].all() and (centre.sum(0)[12:46] == 1).all()
+    pen = PenStyle.draw(np.random.default_rng(0), 64)
+    first, margin = draw_glyph(np.random.default_rng(1), centre, pen)
+    again, _ = draw_glyph(np.random.default_rng(1), centre, pen)
+    assert np.array_equal(first, again) and first.shape == (40 + 2 * margin, 60 + 2 * margin)
+    ink = first > 127
+    assert ink.any(0).sum() > 40 and ink.sum(0).max() < 11  # a pen line along the bar, thinner than the bar
+    assert sum(len(line) for line in trace(centre)) >= centre.sum()
+    dots = np.zeros((12, 12), np.uint8)
+    dots[2:4, 2:4] = dots[7:9, 7:10] = 255  # a colon's dots: thinning alone would erase them
+    assert cv2.connectedComponents(skeleton(dots).astype(np.uint8))[0] == 3
 
 
 def test_labels_are_charset_characters_and_the_zoo_reader_takes_every_line(synth):
     charset = set(CHARSET)
-    for split, count in (("train", 24), ("val", 8)):
+    for split, count in COUNTS.items():
         pairs = _gt(synth, split)
         assert [image for image, _ in pairs] == [f"images/{i:08d}.png" for i in range(count)]
         assert all(3 <= len(text) <= 7 and set(text) <= charset for _, text in pairs)
@@ -111,12 +164,13 @@ def test_a_face_only_draws_characters_it_has(train_faces):
     assert fonts.pick(rng, "\U0001F600") is None
 
 
-def test_rendering_depends_on_the_seed_alone(train_faces):
+@pytest.mark.parametrize("drawn", [True, False])
+def test_rendering_depends_on_the_seed_alone(train_faces, drawn):
     face = train_faces[0]
-    first = render_line(np.random.default_rng(3), GlyphCache(), face, "手写汉字识别")
+    first = render_line(np.random.default_rng(3), GlyphCache(), face, "手写汉字识别", drawn)
     cache = GlyphCache(limit=2)  # another cache history gives the same image
-    assert not np.array_equal(render_line(np.random.default_rng(4), cache, face, "手写汉字识别"), first)
-    assert np.array_equal(render_line(np.random.default_rng(3), cache, face, "手写汉字识别"), first)
+    assert not np.array_equal(render_line(np.random.default_rng(4), cache, face, "手写汉字识别", drawn), first)
+    assert np.array_equal(render_line(np.random.default_rng(3), cache, face, "手写汉字识别", drawn), first)
 
 
 def test_corpus_is_cleaned_and_split_by_line(tmp_path):
@@ -153,6 +207,8 @@ def test_corpus_lines_follow_the_corpus_frequencies_uniform_lines_cover_rare_cha
     (("--train", "4", "--min_chars", "8", "--max_chars", "5"), "--min_chars"),
     (("--train", "4", "--max_chars", "40"), "--max_chars"),
     (("--train", "4", "--uniform_fraction", "1.5"), "--uniform_fraction"),
+    (("--train", "4", "--typeset_fraction", "-0.1"), "--typeset_fraction"),
+    (("--train", "0", "--val", "0"), "not all 0"),
     (("--train", "x"), "invalid int value"),
     (("--train", "4", "--val_families", "Comic Sans"), "unknown --val_families"),
     (("--train", "4", "--charset", "no/such/charset.txt"), "charset file"),
