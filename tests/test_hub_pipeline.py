@@ -80,8 +80,7 @@ def test_zoo_quick_start_prints_the_table_writes_the_picture_and_reads_80_percen
         assert picture.format == "PNG" and picture.width > 800 and picture.height > 400
     for model in MODELS:
         assert re.search(rf"^{model} +accuracy +\d+\.\d%", zoo["stdout"], re.M), model
-    # the mean over the models whose release is good: convtransformer_ocr's current plate release reads almost
-    # no plates and is being replaced (scripts/zoo.py RELEASE_BEING_REPLACED); its row is still shown
+    # the mean over the five models' released checkpoints
     zoo_accuracy = float(re.search(r"^zoo accuracy (\d+\.\d)%", zoo["stdout"], re.M).group(1))
     assert zoo_accuracy >= 80.0, zoo["stdout"]
     took = float(re.search(r"the zoo took (\d+\.\d) s", zoo["stdout"]).group(1))
