@@ -16,8 +16,8 @@ from sync_model_utils import model_folders
 DISTRIBUTIONS = {"cv2": "opencv-python-headless", "yaml": "PyYAML", "PIL": "pillow"}  # import name -> requirement name
 CKPT_PREFIX = {"cnnctc": "CNNCTC", "crnn": "CRNN", "ctcmodel": "ctc", "handwritten_zh": "handwritten_zh",
                "convtransformer_ocr": "ConvNextViT"}
-COUNT_CELL = {"handwritten_zh": (-1, 3), "convtransformer_ocr": (-3, -1)}  # (line, column) of eval.py's sample
-# count (default: the last column of the last line)
+# (line, column) of eval.py's sample count (default: the last column of the last line)
+COUNT_CELL = {"handwritten_zh": (-1, 3), "convtransformer_ocr": (-3, -1), "ctcmodel": (-1, -2)}
 
 
 def _run(folder: str, script: str, *args: str) -> subprocess.CompletedProcess:

@@ -35,6 +35,7 @@ def main() -> None:
     parser.add_argument("--plates", required=True)
     parser.add_argument("--count", type=int, default=32)
     parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--adam_weight_decay", action="store_true")
     args, overrides = parser.parse_known_args()
     ms.set_context(mode=ms.GRAPH_MODE)
     ms.set_device("CPU")
@@ -44,7 +45,8 @@ def main() -> None:
     net, twin = same_start(cfg)
     lrs = warmup_lr(cfg.base_lr, args.steps, cfg.warmup_steps, cfg.warmup_ratio, cfg.lr_decay)
     twin_losses, twin_read = torch_steps(cfg, twin, batch, lrs, every=10)
-    ms_losses, ms_read = mindspore_steps(cfg, net, batch, args.steps, every=10)
+    ms_losses, ms_read = mindspore_steps(cfg, net, batch, args.steps, every=10,
+                                         adam_weight_decay=args.adam_weight_decay)
     print("step  loss MindSpore  loss PyTorch  read MindSpore  read PyTorch")
     for step in sorted(ms_read):
         print(f"{step:4d}  {ms_losses[step - 1]:14.4f}  {twin_losses[step - 1]:12.4f}  "

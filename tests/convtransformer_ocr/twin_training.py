@@ -18,8 +18,10 @@ import torch
 
 from convtransformer_ocr.src.charset import label_converter
 from convtransformer_ocr.src.model_utils.config import load_config
-from convtransformer_ocr.src.model_utils.ctc import CTCLoss
+from convtransformer_ocr.src.model_utils.ctc import CTCLoss, NetWithLoss
 from convtransformer_ocr.src.model_utils.fit import build_train_step
+from convtransformer_ocr.src.model_utils.lr_schedule import warmup_lr
+from convtransformer_ocr.src.model_utils.train_step import ClippedTrainStep
 from convtransformer_ocr.src.network import build_network
 from convtransformer_ocr.src.preprocess import decode_rgb, pad_line
 from modelscope_twin import ConvNextViT
@@ -62,7 +64,9 @@ def our_name(key: str, names: set) -> str:
 
 
 def same_start(cfg: SimpleNamespace) -> tuple[ms.nn.Cell, ConvNextViT]:
-    """(MindSpore network at its own initialisation, the twin holding the very same weights)."""
+    """(MindSpore network at its own initialisation, seeded by ``cfg.seed``; the twin holding the very same
+    weights)."""
+    ms.set_seed(cfg.seed)
     net = build_network(cfg)
     twin = ConvNextViT(tuple(cfg.depths), tuple(cfg.dims), cfg.embed_dim, cfg.vit_depth, cfg.num_heads,
                        cfg.mlp_ratio, label_converter(cfg).num_class, cfg.window_width)
@@ -81,13 +85,22 @@ def torch_ctc(twin: ConvNextViT, x: torch.Tensor, labels: np.ndarray, lengths: n
         torch.from_numpy(lengths).long(), blank=0, reduction="sum", zero_infinity=True) / len(x)
 
 
-def mindspore_steps(cfg: SimpleNamespace, net: ms.nn.Cell, batch: tuple, steps: int, every: int = 1
-                    ) -> tuple[list[float], dict[int, int]]:
+def mindspore_steps(cfg: SimpleNamespace, net: ms.nn.Cell, batch: tuple, steps: int, every: int = 1,
+                    adam_weight_decay: bool = False) -> tuple[list[float], dict[int, int]]:
     """Train ``steps`` steps on one batch through the zoo's train step; (losses, {step: plates read} every
-    ``every`` steps)."""
+    ``every`` steps).  ``adam_weight_decay``: with MindSpore's ``nn.AdamWeightDecay`` (no bias correction),
+    the zoo's ``adamw`` before issue 19, instead of ``model_utils.adamw.AdamW``."""
     x, labels, lengths, texts = batch
     converter = label_converter(cfg)
-    cell, _ = build_train_step(cfg, net, CTCLoss(converter.blank), steps)
+    if adam_weight_decay:
+        rates = ms.Tensor(warmup_lr(cfg.base_lr, steps, cfg.warmup_steps, cfg.warmup_ratio, cfg.lr_decay))
+        optimizer = ms.nn.AdamWeightDecay(net.trainable_params(), learning_rate=rates, eps=cfg.adam_eps,
+                                          weight_decay=cfg.weight_decay)
+        cell = ClippedTrainStep(NetWithLoss(net, CTCLoss(converter.blank)), optimizer, 1.0, cfg.clip_grad_norm,
+                                cfg.drop_overflow_update)
+        cell.set_train(True)
+    else:
+        cell, _ = build_train_step(cfg, net, CTCLoss(converter.blank), steps)
     inputs = ms.Tensor(x), ms.Tensor(labels), ms.Tensor(lengths)
     losses, read = [], {}
     for step in range(1, steps + 1):
