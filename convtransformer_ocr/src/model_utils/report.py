@@ -58,6 +58,11 @@ class Error:
         tokens = sum(t is not None for t, _ in self.pairs)
         return -self.edits / max(tokens, 1), self.confidence
 
+    def caption(self) -> str:
+        """The line under the texts in the sheet: confidence, edits, sample."""
+        plural = "s" if self.edits != 1 else ""
+        return f"confidence {self.confidence:.3f} · {self.edits} edit{plural} · {os.path.basename(self.name)}"
+
 
 def checked_folder(path: str) -> str:
     """The report folder ``path``, created if missing; a ``UsageError`` when it cannot be one."""
@@ -119,9 +124,7 @@ class Report:
             f.write("kind\ttruth\tresult\tcount\n")
             f.writelines(f"{kind}\t{t}\t{r}\t{n}\n" for kind, t, r, n in self.confusions.top(TOP_CONFUSIONS))
         worst = sorted(self.worst, key=lambda item: item[0].badness)[:SHEET_SAMPLES]
-        cells = [Cell(picture, e.pairs, self.separator,
-                      f"confidence {e.confidence:.3f} · {e.edits} edit{"s" * (e.edits != 1)} · {os.path.basename(e.name)}")
-                 for e, picture in worst]
+        cells = [Cell(picture, e.pairs, self.separator, e.caption()) for e, picture in worst]
         draw_sheet(cells, f"{len(worst)} worst of {len(self.errors)} errors (most edits per truth token, then "
                           "lowest confidence); edits in red", os.path.join(self.folder, "worst_errors.png"))
         log(f"report: {len(self.errors)} wrong samples, {self.confusions.total()} edits, written to {self.folder}")
