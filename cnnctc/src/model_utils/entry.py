@@ -50,7 +50,7 @@ class ModelParts:
     # eval.py --report: a text's comparison form (the metric's normalisation: what counts as wrong), and the
     # picture of a sample's input, (source, index) -> uint8 image
     compare: Callable[[SimpleNamespace], Callable[[str], str]] = lambda cfg: NORMALIZERS["exact"]
-    picture: Callable[[Any, int], np.ndarray] = input_picture
+    picture: Callable[[SimpleNamespace], Callable[[Any, int], np.ndarray]] = lambda cfg: input_picture
 
 
 def training_source(cfg: SimpleNamespace, parts: ModelParts, paths: Sequence[str],
@@ -101,7 +101,7 @@ def evaluate(cfg: SimpleNamespace, parts: ModelParts) -> dict[str, Metric]:
     setup_context(cfg)
     net = parts.build_network(cfg)
     load_into(net, resolve_path(cfg.checkpoint_path), classes=classes_digest(converter.tokens))
-    report = Report(folder, parts.compare(cfg), converter.split, converter.separator, parts.picture) \
+    report = Report(folder, parts.compare(cfg), converter.split, converter.separator, parts.picture(cfg)) \
         if folder else None
     results = {}
     for path in datasets:

@@ -105,7 +105,7 @@ class Report:
         for index, truth, result, confidence in recorder.rows:
             truth, result = self.compare(truth), self.compare(result)
             if truth != result:
-                pairs = align(self.split(truth), self.split(result))
+                pairs = align(self.split(truth) if truth else [], self.split(result) if result else [])
                 error = Error(dataset, source.name(index), truth, result, confidence, pairs,
                               self.confusions.add(pairs))
                 found.append((error.badness, index, error))
