@@ -61,7 +61,7 @@ class Error:
     def caption(self) -> str:
         """The line under the texts in the sheet: confidence, edits, sample."""
         plural = "s" if self.edits != 1 else ""
-        return f"confidence {self.confidence:.3f} · {self.edits} edit{plural} · {os.path.basename(self.name)}"
+        return f"confidence {self.confidence:.3g} · {self.edits} edit{plural} · {os.path.basename(self.name)}"
 
 
 def checked_folder(path: str) -> str:
@@ -115,10 +115,17 @@ class Report:
 
     def write(self) -> None:
         """Write errors.tsv, confusions.tsv and worst_errors.png into the folder."""
+        try:
+            self._write()
+        except OSError as err:
+            raise UsageError(f"cannot write the report into {self.folder}: {err.strerror or err}") from err
+        log(f"report: {len(self.errors)} wrong samples, {self.confusions.total()} edits, written to {self.folder}")
+
+    def _write(self) -> None:
         self.errors.sort(key=lambda e: e.badness)
         with open(os.path.join(self.folder, "errors.tsv"), "w", encoding="utf-8") as f:
             f.write("dataset\tsample\ttruth\tresult\tconfidence\tedits\n")
-            f.writelines(f"{e.dataset}\t{e.name}\t{e.truth}\t{e.result}\t{e.confidence:.4f}\t{e.edits}\n"
+            f.writelines(f"{e.dataset}\t{e.name}\t{e.truth}\t{e.result}\t{e.confidence:.4g}\t{e.edits}\n"
                          for e in self.errors)
         with open(os.path.join(self.folder, "confusions.tsv"), "w", encoding="utf-8") as f:
             f.write("kind\ttruth\tresult\tcount\n")
@@ -127,4 +134,3 @@ class Report:
         cells = [Cell(picture, e.pairs, self.separator, e.caption()) for e, picture in worst]
         draw_sheet(cells, f"{len(worst)} worst of {len(self.errors)} errors (most edits per truth token, then "
                           "lowest confidence); edits in red", os.path.join(self.folder, "worst_errors.png"))
-        log(f"report: {len(self.errors)} wrong samples, {self.confusions.total()} edits, written to {self.folder}")
