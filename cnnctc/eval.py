@@ -8,6 +8,8 @@ Each LMDB found under ``eval_dataset_path`` gets its own row (IIIT5K, SVT, IC03,
 CUTE80 in the clovaai layout), then the total.  Ground truth and predictions are compared after
 ``metric_normalize`` (clovaai's protocol by default: case-insensitive, 0-9a-z only).  The
 checkpoint may be one of ours (training state is ignored) or the official zoo file.
+``--report DIR`` also writes the wrong samples, the most confused characters and a sheet of the worst
+errors into DIR (``src/model_utils/report.py``).
 """
 from __future__ import annotations
 

@@ -5,6 +5,8 @@
 
 Columns: line_acc (the whole plate right), 1-CER (1 - edit distances / truth characters) and samples; then the
 accuracy of each character position per dataset.  Texts are compared exactly, Chinese characters included.
+``--report DIR`` also writes the wrong samples, the most confused characters and a sheet of the worst
+errors into DIR (``src/model_utils/report.py``).
 """
 from __future__ import annotations
 

@@ -10,6 +10,8 @@ Columns: word_acc, word_acc_ignore_case, word_acc_ignore_case_symbol (the figure
 char_recall, char_precision, 1-N.E.D, samples.  The average row is the mean of the datasets' figures,
 as MMOCR's tables average the benchmarks.  Every figure is MMOCR's, rounded to 4 decimals as MMOCR rounds
 it (shown as a percentage with 2 decimals).  Preprocessing is MMOCR's test pipeline (``test_keep_ratio``).
+``--report DIR`` also writes the wrong samples, the most confused characters and a sheet of the worst
+errors into DIR (``src/model_utils/report.py``).
 """
 from __future__ import annotations
 

@@ -10,6 +10,8 @@ of the LER mean).  ``--ler kaldi`` (the default) compares the phone sequences as
 is the official metric: repeated phones merged in the prediction and in the reference, the best path decoded
 as the official decoder does (see src/ler.py).  ``--beam_width 0`` skips prefix search; ``--lm_path`` adds a
 phone bigram model to it; ``--merge_across_blank true`` decodes the best path as the official decoder does.
+``--report DIR`` also writes the wrong samples, the most confused phones and a sheet of the worst
+errors into DIR (``src/model_utils/report.py``).
 """
 from __future__ import annotations
 

@@ -7,6 +7,8 @@
 Columns: 1-CER (1 - sum of edit distances / sum of truth lengths: the reference's 75.31 % on SCUT-EPT),
 line accuracy, lines scored, characters, lines skipped as wider than ``max_width`` after resizing (the
 reference's protocol).  Characters outside the charset stay in the truth and count as errors.
+``--report DIR`` also writes the wrong samples, the most confused characters and a sheet of the worst
+errors into DIR (``src/model_utils/report.py``).
 """
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ from mindspore import nn
 
 from .model_utils.ctc import CTCLabelConverter
 from .model_utils.evaluate import evaluate_dataset
+from .model_utils.report import Recorder
 from .model_utils.sources import LmdbWordSource
 from .model_utils.metrics import RecognitionMetric, normalizer
 from .model_utils.pipeline import create_dataset
@@ -37,8 +38,8 @@ def new_metric(cfg: SimpleNamespace) -> RecognitionMetric:
     return RecognitionMetric(normalizer(cfg.metric_normalize))
 
 
-def evaluate_words(cfg: SimpleNamespace, net: nn.Cell, source: LmdbWordSource,
-                   converter: CTCLabelConverter) -> RecognitionMetric:
-    """Score ``net`` on every usable sample of ``source``."""
+def evaluate_words(cfg: SimpleNamespace, net: nn.Cell, source: LmdbWordSource, converter: CTCLabelConverter,
+                   recorder: Optional[Recorder] = None) -> RecognitionMetric:
+    """Score ``net`` on every usable sample of ``source`` (each recorded in ``recorder`` when given)."""
     dataset = word_dataset(cfg, source, cfg.eval_batch_size, drop_remainder=False)
-    return evaluate_dataset(net, dataset, converter, cfg.eval_batch_size, lambda: new_metric(cfg))
+    return evaluate_dataset(net, dataset, converter, cfg.eval_batch_size, lambda: new_metric(cfg), recorder)

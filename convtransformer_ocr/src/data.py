@@ -19,6 +19,7 @@ from .model_utils.ctc import CTCLabelConverter
 from .model_utils.errors import DatasetError
 from .model_utils.evaluate import evaluate_dataset
 from .model_utils.pipeline import create_dataset
+from .model_utils.report import Recorder
 from .model_utils.sources import LabelledSource
 from .preprocess import decode_rgb, pad_line
 
@@ -54,8 +55,9 @@ def line_dataset(cfg: SimpleNamespace, source: LabelledSource, batch_size: int,
     return create_dataset(source, batch_size, ops, cfg.num_workers, order=order, drop_remainder=drop_remainder)
 
 
-def evaluate_lines(cfg: SimpleNamespace, net: nn.Cell, source: LabelledSource,
-                   converter: CTCLabelConverter) -> PlateMetric:
-    """The plate metrics of ``net`` on every usable sample of ``source``."""
+def evaluate_lines(cfg: SimpleNamespace, net: nn.Cell, source: LabelledSource, converter: CTCLabelConverter,
+                   recorder: Optional[Recorder] = None) -> PlateMetric:
+    """The plate metrics of ``net`` on every usable sample of ``source`` (each recorded in ``recorder`` when
+    given)."""
     dataset = line_dataset(cfg, source, cfg.eval_batch_size, drop_remainder=False)
-    return evaluate_dataset(net, dataset, converter, cfg.eval_batch_size, PlateMetric)
+    return evaluate_dataset(net, dataset, converter, cfg.eval_batch_size, PlateMetric, recorder)

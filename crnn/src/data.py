@@ -14,6 +14,7 @@ from .metrics import MmocrMetric
 from .model_utils.ctc import CTCLabelConverter
 from .model_utils.evaluate import evaluate_by_shape, evaluate_dataset
 from .model_utils.pipeline import create_dataset
+from .model_utils.report import Recorder
 from .model_utils.sources import LabelledSource, LmdbWordSource
 from .official import preprocessing
 
@@ -41,11 +42,12 @@ def word_dataset(cfg: SimpleNamespace, source: LabelledSource, batch_size: int,
                           drop_remainder=drop_remainder)
 
 
-def evaluate_words(cfg: SimpleNamespace, net: nn.Cell, source: LabelledSource,
-                   converter: CTCLabelConverter) -> MmocrMetric:
-    """MMOCR's metrics of ``net`` on every usable sample of ``source``."""
+def evaluate_words(cfg: SimpleNamespace, net: nn.Cell, source: LabelledSource, converter: CTCLabelConverter,
+                   recorder: Optional[Recorder] = None) -> MmocrMetric:
+    """MMOCR's metrics of ``net`` on every usable sample of ``source`` (each recorded in ``recorder`` when
+    given)."""
     if cfg.test_keep_ratio:  # widths differ: batched by width, as batch size 1 would give
         return evaluate_by_shape(net, source, converter, cfg.eval_batch_size, MmocrMetric,
-                                 preprocessing(cfg).to_network_input)
+                                 preprocessing(cfg).to_network_input, recorder)
     dataset = word_dataset(cfg, source, cfg.eval_batch_size, drop_remainder=False)
-    return evaluate_dataset(net, dataset, converter, cfg.eval_batch_size, MmocrMetric)
+    return evaluate_dataset(net, dataset, converter, cfg.eval_batch_size, MmocrMetric, recorder)

@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any, Callable
+
+import numpy as np
 
 from .crnn import build_network, label_converter
 from .data import evaluate_words, word_dataset, word_source
-from .metrics import MmocrMetric
+from .metrics import MmocrMetric, ignore_case_symbol
 from .model_utils.entry import ModelParts
 from .model_utils.infer_io import IMAGE_EXTENSIONS
+from .model_utils.report import input_picture
 from .model_utils.sources import find_lmdbs
 from .official import preprocessing
 from .recognizer import Recognizer
@@ -23,7 +27,15 @@ def input_shape(cfg: SimpleNamespace) -> tuple:
     return preprocessing(cfg).channels, cfg.image_height, cfg.image_width
 
 
+def report_picture(cfg: SimpleNamespace) -> Callable[[Any, int], np.ndarray]:
+    """A sample's input as the network sees it, for eval.py --report: the official zoo's BGR shown as RGB."""
+    if preprocessing(cfg).channels == 1:
+        return input_picture
+    return lambda source, index: input_picture(source, index)[:, :, ::-1]
+
+
 PARTS = ModelParts(build_network=build_network, label_converter=label_converter, source=word_source,
                    dataset=word_dataset, evaluate=evaluate_words, new_metric=lambda cfg: MmocrMetric(),
                    find_datasets=find_datasets, input_shape=input_shape, recognizer=Recognizer,
-                   input_extensions=IMAGE_EXTENSIONS)
+                   input_extensions=IMAGE_EXTENSIONS, compare=lambda cfg: ignore_case_symbol,
+                   picture=report_picture)

@@ -87,6 +87,10 @@ class UtteranceSource:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def name(self, index: int) -> str:
+        """What names utterance ``index`` in reports: its id."""
+        return self.ids[index]
+
     def indices_by_entry(self) -> list[np.ndarray]:
         return self._groups
 

@@ -18,6 +18,7 @@ from .data import UtteranceSource, eval_batches
 from .decoding import Hypothesis, best_path, log_softmax, prefix_beam_search
 from .ler import PhoneErrorRate
 from .model_utils.ctc import CTCLabelConverter
+from .model_utils.report import Recorder
 from .phone_lm import PhoneBigramLM
 from .phones import fold_phones
 
@@ -83,9 +84,15 @@ class Decoder:
                                   top_k=self.cfg.beam_width + 5)
 
 
-def evaluate_utterances(cfg: SimpleNamespace, net: nn.Cell, source: UtteranceSource,
-                        converter: CTCLabelConverter) -> PhoneScores:
-    """The phone error rates of ``net`` on every utterance of ``source`` (ModelParts' ``evaluate``)."""
+def path_confidence(logits: np.ndarray, frames: int) -> float:
+    """The best path's probability per frame (as infer.py's confidence): exp(mean log max probability)."""
+    return float(np.exp(log_softmax(logits[:frames]).max(axis=-1).mean())) if frames else 0.0
+
+
+def evaluate_utterances(cfg: SimpleNamespace, net: nn.Cell, source: UtteranceSource, converter: CTCLabelConverter,
+                        recorder: Optional[Recorder] = None) -> PhoneScores:
+    """The phone error rates of ``net`` on every utterance of ``source`` (ModelParts' ``evaluate``); the best
+    paths are recorded in ``recorder`` (eval.py --report) when given."""
     net.set_train(False)
     decoder = Decoder(cfg, converter)
     scores = PhoneScores(cfg.ler)
@@ -93,7 +100,10 @@ def evaluate_utterances(cfg: SimpleNamespace, net: nn.Cell, source: UtteranceSou
         logits = net(ms.Tensor(features), ms.Tensor(frames)).asnumpy()
         truths = [converter.ids_to_text(source.labels[n]) for n in indices]
         rows = list(zip(logits, frames))[:len(indices)]
-        scores.update([converter.ids_to_text(decoder.best_path(x, n)[0]) for x, n in rows], truths)
+        best = [converter.ids_to_text(decoder.best_path(x, n)[0]) for x, n in rows]
+        scores.update(best, truths)
+        if recorder is not None:
+            recorder.add(indices, truths, [(text, path_confidence(x, n)) for text, (x, n) in zip(best, rows)])
         if cfg.beam_width > 0:
             scores.update_prefix([converter.ids_to_text(decoder.prefix_search(x, n).ids) for x, n in rows], truths)
     return scores

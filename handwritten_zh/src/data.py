@@ -26,6 +26,7 @@ from .model_utils.errors import ConfigError
 from .model_utils.fit import TrainData
 from .model_utils.pipeline import create_dataset
 from .model_utils.evaluate import predict_padded
+from .model_utils.report import Recorder
 from .preprocess import WIDTH_STEP, bucket_width, pad_batch, prepare_line, resized_width
 
 
@@ -87,27 +88,31 @@ def line_decoder(cfg: SimpleNamespace, converter: CharsetConverter) -> LineDecod
     return LineDecoder(converter, designated, cfg.top_k)
 
 
-def evaluate_lines(cfg: SimpleNamespace, net: nn.Cell, source: LineSource,
-                   converter: CharsetConverter) -> CharacterMetric:
+def evaluate_lines(cfg: SimpleNamespace, net: nn.Cell, source: LineSource, converter: CharsetConverter,
+                   recorder: Optional[Recorder] = None) -> CharacterMetric:
     """1 - CER and line accuracy of ``net`` on every line of ``source`` that fits ``max_width``; lines of one
-    padded width (``eval_width``) run together, ``eval_batch_size`` at a time."""
+    padded width (``eval_width``) run together, ``eval_batch_size`` at a time.  ``recorder`` (eval.py
+    --report) receives every line's result."""
     batch_size = cfg.eval_batch_size
     decoder = line_decoder(cfg, converter)
     net.set_train(False)
     metric = CharacterMetric()
-    groups: dict[int, list[tuple[np.ndarray, str]]] = {}
+    groups: dict[int, list[tuple[np.ndarray, str, int]]] = {}
 
     def run(width: int) -> None:
         items = groups.pop(width)
-        logits = predict_padded(net, pad_lines([image for image, _ in items], width), batch_size)
-        metric.update(decoder.texts(logits), [truth for _, truth in items])
+        logits = predict_padded(net, pad_lines([image for image, _, _ in items], width), batch_size)
+        decoded, truths = decoder.decode(logits), [truth for _, truth, _ in items]
+        metric.update([line.text for line in decoded], truths)
+        if recorder is not None:
+            recorder.add([number for _, _, number in items], truths, [(d.text, d.confidence) for d in decoded])
 
     wide_before = source.too_wide
     for number in range(len(source)):
         image, ids, length, _, valid = source[number]
         if valid:
             width = eval_width(cfg, image.shape[1])
-            groups.setdefault(width, []).append((image, converter.ids_to_text(ids[:length])))
+            groups.setdefault(width, []).append((image, converter.ids_to_text(ids[:length]), number))
             if len(groups[width]) == batch_size:
                 run(width)
     for width in list(groups):

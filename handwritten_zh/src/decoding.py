@@ -78,9 +78,6 @@ class LineDecoder:
             results.append(Decoded(self.converter.ids_to_text(path[steps]), confidence, steps.tolist()))
         return results
 
-    def texts(self, logits: np.ndarray) -> list[str]:
-        return [decoded.text for decoded in self.decode(logits)]
-
 
 def alternatives(probs: np.ndarray, steps: list[int], converter: CharsetConverter,
                  count: int) -> tuple[tuple[tuple[str, float], ...], ...]:

@@ -37,9 +37,9 @@ def test_designated_characters_take_the_best_allowed_class_of_the_top_k(tmp_path
              [(1, 5), (3, 4), (5, 3)],   # 了 third
              [(1, 5), (3, 4), (4, 3)]]   # nothing designated in the top 3: blank
     logits = _logits(steps)
-    assert LineDecoder(CONVERTER).texts(logits) == ["的的"]  # steps 2 and 3 merge
-    assert LineDecoder(CONVERTER, ids, top_k=3).texts(logits) == ["人了"]
-    assert LineDecoder(CONVERTER, ids, top_k=2).texts(logits) == ["人"]  # 了 is third at step 2
+    assert [d.text for d in LineDecoder(CONVERTER).decode(logits)] == ["的的"]  # steps 2 and 3 merge
+    assert [d.text for d in LineDecoder(CONVERTER, ids, top_k=3).decode(logits)] == ["人了"]
+    assert [d.text for d in LineDecoder(CONVERTER, ids, top_k=2).decode(logits)] == ["人"]  # 了 is third at step 2
 
 
 def test_designated_characters_may_outnumber_the_label_length(tmp_path):

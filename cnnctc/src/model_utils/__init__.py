@@ -1,7 +1,8 @@
 """Generic machinery of the CTC model zoo, byte-identical in every model folder's ``src/model_utils``.
 
 Config, errors, context, checkpoints, progress, schedules, sample order, train step, ``fit`` loop,
-CTC loss and decoding, metrics, data pipeline, training augmentation, evaluation and export helpers.
+CTC loss and decoding, metrics, data pipeline, training augmentation, evaluation (and its error report:
+alignment, confusions, image sheet) and export helpers.
 Change it in one model folder and run ``python scripts/sync_model_utils.py MODEL`` to copy it to the others.
 """
 import hashlib

@@ -24,7 +24,8 @@ from .errors import UsageError, log
 from .export import check_format, export_network
 from .fit import Source, TrainData, check_settings, fit
 from .infer_io import checked_output, collect_inputs, report
-from .metrics import Metric
+from .metrics import NORMALIZERS, Metric
+from .report import Recorder, Report, checked_folder, input_picture
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class ModelParts:
     label_converter: Callable[[SimpleNamespace], CTCLabelConverter]
     source: Callable[..., Source]                   # (cfg, paths, converter, for_eval) -> labelled source
     dataset: Callable[..., ds.Dataset]              # (cfg, source, batch size, order) -> training batches
-    evaluate: Callable[..., Metric]                 # (cfg, network, source, converter) -> filled metric
+    evaluate: Callable[..., Metric]                 # (cfg, network, source, converter[, Recorder]) -> filled metric
     new_metric: Callable[[SimpleNamespace], Metric]
     find_datasets: Callable[[str], list[str]]       # an evaluation path -> its datasets (a table row each)
     input_shape: Callable[[SimpleNamespace], tuple]  # cfg -> network input without the batch axis
@@ -46,6 +47,10 @@ class ModelParts:
     train_data: Optional[Callable[[SimpleNamespace, Source], TrainData]] = None
     extra_inputs: Callable[[SimpleNamespace], list] = lambda cfg: []
     fixed_shape: bool = False  # every inference input has one shape: infer.py uses the compile cache
+    # eval.py --report: a text's comparison form (the metric's normalisation: what counts as wrong), and the
+    # picture of a sample's input, (source, index) -> uint8 image
+    compare: Callable[[SimpleNamespace], Callable[[str], str]] = lambda cfg: NORMALIZERS["exact"]
+    picture: Callable[[SimpleNamespace], Callable[[Any, int], np.ndarray]] = lambda cfg: input_picture
 
 
 def training_source(cfg: SimpleNamespace, parts: ModelParts, paths: Sequence[str],
@@ -82,24 +87,35 @@ def train(cfg: SimpleNamespace, parts: ModelParts) -> str:
 
 
 def evaluate(cfg: SimpleNamespace, parts: ModelParts) -> dict[str, Metric]:
-    """Evaluate ``cfg.checkpoint_path`` on every dataset of ``cfg.eval_dataset_path``; return path -> metric."""
+    """Evaluate ``cfg.checkpoint_path`` on every dataset of ``cfg.eval_dataset_path``; return path -> metric.
+    With ``cfg.report`` a folder, also write the report of the errors there (``model_utils.report``)."""
     if not cfg.checkpoint_path:
         raise UsageError("set --checkpoint_path")
     paths = path_list(cfg.eval_dataset_path)
     if not paths:
         raise UsageError("set --eval_dataset_path")
     require_positive(cfg, "eval_batch_size")
+    folder = checked_folder(resolve_path(cfg.report)) if cfg.report else ""
     datasets = list(dict.fromkeys(found for path in paths for found in parts.find_datasets(path)))
     converter = parts.label_converter(cfg)
     setup_context(cfg)
     net = parts.build_network(cfg)
     load_into(net, resolve_path(cfg.checkpoint_path), classes=classes_digest(converter.tokens))
+    report = Report(folder, parts.compare(cfg), converter.split, converter.separator, parts.picture(cfg)) \
+        if folder else None
     results = {}
     for path in datasets:
         source = parts.source(cfg, [path], converter, True)
-        results[path] = parts.evaluate(cfg, net, source, converter)
+        if report is None:
+            results[path] = parts.evaluate(cfg, net, source, converter)
+        else:
+            recorder = Recorder()
+            results[path] = parts.evaluate(cfg, net, source, converter, recorder)
+            report.add(path, source, recorder)
         if source.skipped.any():
             log(f"{path}: {source.skipped.summary()}")
+    if report is not None:
+        report.write()
     return results
 
 

@@ -130,6 +130,11 @@ class LabelledSource(ABC):
     def label(self, index: int) -> str:
         return self.samples[index][2]
 
+    def name(self, index: int) -> str:
+        """What names sample ``index`` in reports: its file path, or its key in the dataset."""
+        key = self.samples[index][1]
+        return key if isinstance(key, str) else str(key)
+
     def indices_by_entry(self) -> list[np.ndarray]:
         """Sample indices of each of the paths given to the constructor."""
         entries = np.asarray([entry for entry, _, _ in self.samples])
@@ -196,6 +201,11 @@ class LmdbWordSource(LabelledSource):
                 raise DatasetError(f"LMDB {path}: 'num-samples' says {count} but the LMDB holds only {entries} "
                                    "keys; the file is truncated or num-samples is wrong")
             return sum(self.add(entry, (number, i), txn.get(b"label-%09d" % i)) for i in range(1, count + 1))
+
+    def name(self, index: int) -> str:
+        """The LMDB and image key of sample ``index``."""
+        number, i = self.samples[index][1]
+        return f"{self.lmdb_paths[number]}#image-{i:09d}"
 
     def read(self, key: Hashable) -> Optional[bytes]:
         number, i = key
