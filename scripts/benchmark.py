@@ -3,14 +3,16 @@
     python scripts/benchmark.py --model cnnctc                     # cpu_small profile
     python scripts/benchmark.py --model cnnctc --config default_config.yaml --batch 8
     python scripts/benchmark.py --model crnn --config default_config.yaml --batch 32 --vs-torch
-    python scripts/benchmark.py --model convtransformer_ocr --batch 64 --vs-torch
+    python scripts/benchmark.py --model convtransformer_ocr --batch 64 --vs-torch    # the plate profile
+    python scripts/benchmark.py --model convtransformer_ocr --config default_config.yaml --batch 4 \
+        --infer_batch 8 --vs-torch                                  # ModelScope's size, within memory
     python scripts/benchmark.py --model ctcmodel --batch 32          # speech: see scripts/bench_speech.py
     python scripts/benchmark.py --model handwritten_zh --batch 32    # text lines: see scripts/bench_lines.py
     python scripts/benchmark.py --model cnnctc --distributed 2       # 1 vs 2 CPU workers: see bench_distributed.py
     python scripts/benchmark.py --model cnnctc --augment             # the pipeline also with training augmentation
 
 Prints images/s of the data pipeline, of training (forward + backward + update)
-and of inference (batch 32, and batch-1 latency), FLOPs per image (convolutions
+and of inference (batch ``--infer_batch``, 32 by default, and batch-1 latency), FLOPs per image (convolutions
 and dense layers, 2 per multiply-add, counted with forward hooks), achieved
 GFLOP/s, and the dense MatMul GFLOP/s of MindSpore on this machine measured in
 the same run as the reference; then checks the targets:
@@ -163,8 +165,8 @@ TWINS = {"crnn": "crnn/mmocr_twin.py",  # model folder -> its PyTorch twin (test
 STAGES = {"crnn": ("backbone", "decoder")}  # the two stages whose batch-1 time --vs-torch breaks down
 
 
-def torch_rates(model: str, cfg, batch: int, steps: int, shape: tuple) -> dict:
-    """Training img/s, batch-32 img/s and batch-1 latency of the model's PyTorch twin (converter tests) at the
+def torch_rates(model: str, cfg, batch: int, steps: int, shape: tuple, infer_batch: int) -> dict:
+    """Training img/s, batched inference img/s and batch-1 latency of the model's PyTorch twin (converter tests) at the
     same size, with the same optimizer (Adadelta, AdamW or Adam, lr of the config) and CTC loss, on all cores."""
     import torch
 
@@ -190,10 +192,10 @@ def torch_rates(model: str, cfg, batch: int, steps: int, shape: tuple) -> dict:
     twin.train()
     rates = {"torch_train_img_s": batch / timed(train_step, steps)}
     twin.eval()
-    x32 = torch.from_numpy(rng.normal(size=(32, *shape)).astype(np.float32))
-    x1 = x32[:1].clone()
+    xs = torch.from_numpy(rng.normal(size=(infer_batch, *shape)).astype(np.float32))
+    x1 = xs[:1].clone()
     with torch.no_grad():
-        rates["torch_infer_img_s_batch32"] = 32 / timed(lambda: twin(x32), 10)
+        rates["torch_infer_img_s"] = infer_batch / timed(lambda: twin(xs), 10)
         rates["torch_latency_ms_batch1"] = 1000 * timed(lambda: twin(x1), 30)
         if model in STAGES:
             rates.update(stage_latency("torch", *(getattr(twin, name) for name in STAGES[model]), x1))
@@ -224,6 +226,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--config", help="config file of the model folder (default: its CPU profile)")
     parser.add_argument("--batch", type=int, default=16, help="training batch size")
     parser.add_argument("--steps", type=int, default=20, help="timed training steps")
+    parser.add_argument("--infer_batch", type=int, default=32,
+                        help="inference batch size (smaller for the full-size ConvNextViT: 8 keeps it within memory)")
     parser.add_argument("--data", default=DEFAULT_DATA, help="where synthesized benchmark data is kept")
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--jit_level", choices=("O0", "O1"), help="MindSpore graph compilation level to try")
@@ -269,17 +273,18 @@ def main(argv=None) -> dict:
     results["train_gflops"] = 3 * flops * results["train_img_s"] / 1e9  # backward ~ 2x forward
 
     net.set_train(False)
-    x32 = ms.Tensor(rng.normal(size=(32,) + chw).astype(np.float32))
-    results["infer_img_s_batch32"] = 32 / timed(lambda: net(x32).asnumpy(), 10)
+    results["infer_batch"] = args.infer_batch
+    xs = ms.Tensor(rng.normal(size=(args.infer_batch,) + chw).astype(np.float32))
+    results["infer_img_s"] = args.infer_batch / timed(lambda: net(xs).asnumpy(), 10)
     x1 = ms.Tensor(rng.normal(size=(1,) + chw).astype(np.float32))
     results["latency_ms_batch1"] = 1000 * timed(lambda: net(x1).asnumpy(), 30)
-    results["infer_gflops_batch32"] = flops * results["infer_img_s_batch32"] / 1e9
+    results["infer_gflops"] = flops * results["infer_img_s"] / 1e9
 
     if args.vs_torch:
         if args.model in STAGES:
             results.update(stage_latency("ms", *(getattr(net, name) for name in STAGES[args.model]), x1))
-        results.update(torch_rates(args.model, cfg, args.batch, args.steps, chw))
-        for key in ("train_img_s", "infer_img_s_batch32"):
+        results.update(torch_rates(args.model, cfg, args.batch, args.steps, chw, args.infer_batch))
+        for key in ("train_img_s", "infer_img_s"):
             results[f"ratio_{key}"] = results[key] / results[f"torch_{key}"]
         results["ratio_latency_batch1"] = results["latency_ms_batch1"] / results["torch_latency_ms_batch1"]
     results["target_pipeline_3x_train"] = results.get("pipeline_augmented_img_s", results["pipeline_img_s"]) \
@@ -361,15 +366,15 @@ model {r['model']} ({r['config']}), {r['cores']} cores, graph mode, CPU
   data pipeline                {r['pipeline_img_s']:.0f} img/s{augmented}
   training (batch {batch:<3d})         {r['train_img_s']:.1f} img/s = {r['train_gflops']:.1f} GFLOP/s \
 ({100 * r['train_gflops'] / r['matmul_gflops']:.0f}% of MatMul)
-  inference (batch 32)         {r['infer_img_s_batch32']:.1f} img/s = {r['infer_gflops_batch32']:.1f} GFLOP/s
+  inference (batch {r['infer_batch']:<3d})        {r['infer_img_s']:.1f} img/s = {r['infer_gflops']:.1f} GFLOP/s
   latency (batch 1)            {r['latency_ms_batch1']:.1f} ms
   target data >= 3x training:  {ok[r['target_pipeline_3x_train']]} \
 ({pipeline / r['train_img_s']:.1f}x)
   target training >= 30% MatMul GFLOP/s: {ok[r['target_train_30pct_matmul']]}""", flush=True)
     if "torch_train_img_s" in r:
-        print(f"""  PyTorch twin, same run:      training {r['torch_train_img_s']:.1f} img/s, batch 32 \
-{r['torch_infer_img_s_batch32']:.1f} img/s, batch 1 {r['torch_latency_ms_batch1']:.1f} ms
-  MindSpore / PyTorch:         training {r['ratio_train_img_s']:.2f}x, batch 32 {r['ratio_infer_img_s_batch32']:.2f}x \
+        print(f"""  PyTorch twin, same run:      training {r['torch_train_img_s']:.1f} img/s, batch {r['infer_batch']} \
+{r['torch_infer_img_s']:.1f} img/s, batch 1 {r['torch_latency_ms_batch1']:.1f} ms
+  MindSpore / PyTorch:         training {r['ratio_train_img_s']:.2f}x, batch {r['infer_batch']} {r['ratio_infer_img_s']:.2f}x \
 (goal >= 1.0); batch-1 latency {r['ratio_latency_batch1']:.2f}x PyTorch's (goal <= 1.2)""", flush=True)
     if "torch_backbone_ms_batch1" in r:
         print(f"""  batch 1, where the time goes: backbone {r['ms_backbone_ms_batch1']:.1f} ms (PyTorch \

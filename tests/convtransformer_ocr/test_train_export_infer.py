@@ -23,7 +23,7 @@ MODEL = "convtransformer_ocr"
 TINY = ["--config_path", "cpu_small.yaml", "--dims", "[8,8,8,8]", "--depths", "[1,1,1,1]", "--embed_dim", "8",
         "--vit_depth", "1", "--num_heads", "2", "--mlp_ratio", "2.0"]
 STEPS = 24
-TRAIN = ["--max_steps", str(STEPS), "--train_batch_size", "8", "--base_lr", "0.005", "--warmup_steps", "2",
+TRAIN = ["--max_steps", str(STEPS), "--train_batch_size", "8", "--base_lr", "0.02", "--warmup_steps", "2",
          "--save_checkpoint_steps", "12", "--log_interval", "6"]
 
 
