@@ -21,7 +21,7 @@ import os
 from typing import Optional
 from urllib.parse import urlsplit
 
-from .errors import ArgumentError
+from .errors import ArgumentError, HubError
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUNDLED_CARD_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cards")
