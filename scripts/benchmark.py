@@ -44,6 +44,8 @@ import mindspore as ms  # noqa: E402
 import numpy as np  # noqa: E402
 from mindspore import nn, ops  # noqa: E402
 
+import zoo_registry  # noqa: E402
+
 
 def timed(fn, repeats: int, warmup: int = 2) -> float:
     """Seconds per call of ``fn`` (after ``warmup`` calls, which include graph compilation)."""
@@ -104,8 +106,7 @@ def count_flops(net: nn.Cell, example: ms.Tensor) -> int:
     return total[0] // example.shape[0]
 
 
-MODELS = {"cnnctc": "cpu_small.yaml", "crnn": "cpu_small.yaml", "ctcmodel": "cpu_small.yaml",
-          "handwritten_zh": "cpu_small.yaml", "convtransformer_ocr": "cpu_small.yaml"}  # -> CPU profile
+MODELS = {m.name: m for m in zoo_registry.models()}  # cpu_config: the CPU profile; torch_twin: --vs-torch
 
 
 def word_model_setup(model: str, config: str, batch: int, data_dir: str):
@@ -160,8 +161,7 @@ def ensure_data(model: str, data_dir: str) -> str:
 
 
 DEFAULT_DATA = os.path.join(tempfile.gettempdir(), "ctc_zoo_bench_words")
-TWINS = {"crnn": "crnn/mmocr_twin.py",  # model folder -> its PyTorch twin (tests/<...>), for --vs-torch
-         "convtransformer_ocr": "convtransformer_ocr/modelscope_twin.py"}
+TWINS = {name: m.torch_twin for name, m in MODELS.items() if m.torch_twin}  # its PyTorch twin (tests/<...>)
 STAGES = {"crnn": ("backbone", "decoder")}  # the two stages whose batch-1 time --vs-torch breaks down
 
 
@@ -244,7 +244,7 @@ def main(argv=None) -> dict:
         ms.set_context(jit_config={"jit_level": args.jit_level})
     if args.vs_torch and args.model not in TWINS:
         parser.error(f"--vs-torch: {args.model} has no PyTorch twin (models with one: {', '.join(sorted(TWINS))})")
-    config = args.config or MODELS[args.model]
+    config = args.config or MODELS[args.model].cpu_config
     if args.distributed is not None:
         if args.distributed < 2 or args.config or args.vs_torch:
             parser.error("--distributed N: N >= 2 workers, the CPU profile only, without --vs-torch")
