@@ -4,8 +4,9 @@ model folder, so that all copies are identical.
     python scripts/sync_model_utils.py cnnctc          # after changing cnnctc/src/model_utils or cnnctc/scripts
     python scripts/sync_model_utils.py --check         # list the copies that differ (exit 1 if any)
 
-Model folders are the registry's folders (a ``zoo.yaml``, ``scripts/zoo_registry.py``) that have a ``src/`` package.  Files are copied byte for byte; files
-of a target's shared folders that the source lacks are deleted (``__pycache__`` is ignored).
+Model folders are the registry's folders (those with a ``zoo.yaml``: ``scripts/zoo_registry.py``) that have a
+``src/`` package.  Files are copied byte for byte; files of a target's shared folders that the source lacks are
+deleted (``__pycache__`` is ignored).
 """
 from __future__ import annotations
 

@@ -21,7 +21,8 @@ FILE = "zoo.yaml"
 INPUT_KINDS = ("words", "speech", "lines", "plates")
 REQUIRED = {"name": str, "order": int, "checkpoint_prefix": str, "input_kind": str, "cpu_config": str,
             "release": str, "hub_uid": str, "quickstart_steps": int, "wider_args": list, "bad_input_cases": list}
-OPTIONAL = {"tiny_args": list, "count_cell": list, "accuracy_column": int, "torch_twin": str}
+OPTIONAL = {"tiny_args": list, "lone_copy_args": list, "count_cell": list, "accuracy_column": int,
+            "torch_twin": str}
 SHELL_KEYS = ("name", "checkpoint_prefix", "input_kind", "release", "hub_uid", "quickstart_steps")  # quickstart.sh
 PARTS = os.path.join("src", "parts.py")
 ENTRY_SCRIPTS = ("train.py", "eval.py", "export.py", "infer.py", "mindspore_hub_conf.py")
@@ -41,6 +42,7 @@ class Model:
     wider_args: tuple[str, ...]
     bad_input_cases: tuple[str, ...]
     tiny_args: tuple[str, ...] = ()
+    lone_copy_args: tuple[str, ...] = ()
     count_cell: tuple[int, int] = (-1, -1)
     accuracy_column: Optional[int] = None
     torch_twin: Optional[str] = None
@@ -61,8 +63,8 @@ def problems(folder: str) -> list[str]:
         return [f"{path}: {err}"]
     found = [f"{path}: missing key {key!r}" for key in REQUIRED if key not in data]
     found += [f"{path}: unknown key {key!r}" for key in data if key not in REQUIRED and key not in OPTIONAL]
-    found += [f"{path}: {key!r} must be a {kind.__name__}" for key, kind in {**REQUIRED, **OPTIONAL}.items()
-              if key in data and not isinstance(data[key], kind)]
+    found += [f"{path}: {key!r} must be of type {kind.__name__}" for key, kind in {**REQUIRED, **OPTIONAL}.items()
+              if key in data and (not isinstance(data[key], kind) or isinstance(data[key], bool))]
     if found:
         return found
     if data["name"] != os.path.basename(os.path.normpath(folder)):
@@ -93,8 +95,7 @@ def model(name: str, root: str = ROOT) -> Model:
     if found:
         raise ValueError("; ".join(found))
     data = _read(os.path.join(folder, FILE))
-    lists = {key: tuple(data[key]) for key in ("wider_args", "bad_input_cases", "tiny_args", "count_cell")
-             if key in data}
+    lists = {key: tuple(value) for key, value in data.items() if isinstance(value, list)}
     return Model(**{**data, **lists})
 
 
