@@ -23,7 +23,7 @@ REQUIRED = {"name": str, "order": int, "checkpoint_prefix": str, "input_kind": s
             "release": str, "hub_uid": str, "quickstart_steps": int, "wider_args": list, "bad_input_cases": list}
 OPTIONAL = {"tiny_args": list, "lone_copy_args": list, "count_cell": list, "accuracy_column": int,
             "torch_twin": str}
-SHELL_KEYS = ("name", "checkpoint_prefix", "input_kind", "release", "hub_uid", "quickstart_steps")  # quickstart.sh
+SHELL_KEYS = ("checkpoint_prefix", "input_kind", "release", "hub_uid", "quickstart_steps")  # quickstart.sh
 PARTS = os.path.join("src", "parts.py")
 ENTRY_SCRIPTS = ("train.py", "eval.py", "export.py", "infer.py", "mindspore_hub_conf.py")
 
