@@ -20,12 +20,14 @@ import sys
 import tempfile
 import time
 
+from zoo_registry import models
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENV = dict(os.environ, GLOG_v="3", ONEDNN_MAX_CPU_ISA=os.environ.get("ONEDNN_MAX_CPU_ISA", "AVX2"))
 CONFIG = "cpu_small.yaml"
-INPUT_GLOBS = {"cnnctc": "words/val_images/*.jpg", "crnn": "words/val_images/*.jpg",
-               "ctcmodel": "speech/TEST/DR*/*/*.WAV", "handwritten_zh": "lines/val/images/*",
-               "convtransformer_ocr": "plates/val/images/*"}
+KIND_GLOBS = {"words": "words/val_images/*.jpg", "speech": "speech/TEST/DR*/*/*.WAV", "lines": "lines/val/images/*",
+              "plates": "plates/val/images/*"}  # input kind (registry) -> inputs under --inputs
+INPUT_GLOBS = {m.name: KIND_GLOBS[m.input_kind] for m in models()}
 PHASES = r'''
 import sys, time, json
 start = time.perf_counter()

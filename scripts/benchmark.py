@@ -44,6 +44,8 @@ import mindspore as ms  # noqa: E402
 import numpy as np  # noqa: E402
 from mindspore import nn, ops  # noqa: E402
 
+import zoo_registry  # noqa: E402
+
 
 def timed(fn, repeats: int, warmup: int = 2) -> float:
     """Seconds per call of ``fn`` (after ``warmup`` calls, which include graph compilation)."""
@@ -104,8 +106,7 @@ def count_flops(net: nn.Cell, example: ms.Tensor) -> int:
     return total[0] // example.shape[0]
 
 
-MODELS = {"cnnctc": "cpu_small.yaml", "crnn": "cpu_small.yaml", "ctcmodel": "cpu_small.yaml",
-          "handwritten_zh": "cpu_small.yaml", "convtransformer_ocr": "cpu_small.yaml"}  # -> CPU profile
+MODELS = {m.name: m for m in zoo_registry.models()}  # cpu_config: the CPU profile; torch_twin: --vs-torch
 
 
 def word_model_setup(model: str, config: str, batch: int, data_dir: str):
@@ -160,8 +161,7 @@ def ensure_data(model: str, data_dir: str) -> str:
 
 
 DEFAULT_DATA = os.path.join(tempfile.gettempdir(), "ctc_zoo_bench_words")
-TWINS = {"crnn": "crnn/mmocr_twin.py",  # model folder -> its PyTorch twin (tests/<...>), for --vs-torch
-         "convtransformer_ocr": "convtransformer_ocr/modelscope_twin.py"}
+TWINS = {name: m.torch_twin for name, m in MODELS.items() if m.torch_twin}  # its PyTorch twin (tests/<...>)
 STAGES = {"crnn": ("backbone", "decoder")}  # the two stages whose batch-1 time --vs-torch breaks down
 
 
@@ -244,14 +244,14 @@ def main(argv=None) -> dict:
         ms.set_context(jit_config={"jit_level": args.jit_level})
     if args.vs_torch and args.model not in TWINS:
         parser.error(f"--vs-torch: {args.model} has no PyTorch twin (models with one: {', '.join(sorted(TWINS))})")
-    config = args.config or MODELS[args.model]
+    config = args.config or MODELS[args.model].cpu_config
     if args.distributed is not None:
         if args.distributed < 2 or args.config or args.vs_torch:
             parser.error("--distributed N: N >= 2 workers, the CPU profile only, without --vs-torch")
         return distributed_figures(args)
-    if args.model in OWN_FIGURES:
-        if args.augment and args.model == "ctcmodel":
-            parser.error("--augment: image models only (ctcmodel is speech)")
+    if MODELS[args.model].input_kind in OWN_FIGURES:
+        if args.augment and MODELS[args.model].input_kind == "speech":
+            parser.error(f"--augment: image models only ({args.model} is speech)")
         return own_figures(args, config)
     data_dir = ensure_data(args.model, args.data)
     cfg, net, train_step, train_inputs, dataset, chw = word_model_setup(args.model, config, args.batch, data_dir)
@@ -313,12 +313,13 @@ def _lines(args: argparse.Namespace, config: str, data: str) -> dict:
     return results
 
 
-OWN_FIGURES = {"ctcmodel": (_speech, "ctc_zoo_bench_speech"), "handwritten_zh": (_lines, "ctc_zoo_bench_lines")}
+# input kind (zoo.yaml) -> its own benchmark module's figures, default data folder; the other kinds: fixed-size images
+OWN_FIGURES = {"speech": (_speech, "ctc_zoo_bench_speech"), "lines": (_lines, "ctc_zoo_bench_lines")}
 
 
 def own_figures(args: argparse.Namespace, config: str) -> dict:
     """The figures of a model with its own benchmark module (``OWN_FIGURES``), also written to ``--json``."""
-    figures, data_name = OWN_FIGURES[args.model]
+    figures, data_name = OWN_FIGURES[MODELS[args.model].input_kind]
     data = args.data if args.data != DEFAULT_DATA else os.path.join(tempfile.gettempdir(), data_name)
     results = figures(args, config, data)
     write_json(args.json, results)
@@ -337,10 +338,10 @@ def training_path(model: str, data: str) -> str:
     from bench_lines import ensure_lines
     from bench_speech import ensure_speech
 
-    if model in OWN_FIGURES:
-        default = os.path.join(tempfile.gettempdir(), OWN_FIGURES[model][1])
+    if MODELS[model].input_kind in OWN_FIGURES:
+        default = os.path.join(tempfile.gettempdir(), OWN_FIGURES[MODELS[model].input_kind][1])
         folder = data if data != DEFAULT_DATA else default
-        return ensure_lines(ROOT, folder) if model == "handwritten_zh" else \
+        return ensure_lines(ROOT, folder) if MODELS[model].input_kind == "lines" else \
             os.path.join(ensure_speech(ROOT, folder), "train.mindrecord")
     return os.path.join(ensure_data(model, data), "train")
 

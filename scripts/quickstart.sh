@@ -7,13 +7,13 @@
 # the exported model, and load it through the hub API (about 5 minutes).
 #
 # Usage: bash scripts/quickstart.sh [options]
-#   --model NAME       only this model's walk-through (no zoo): cnnctc (default after the zoo), crnn, ctcmodel,
-#                      handwritten_zh or convtransformer_ocr
+#   --model NAME       only this model's walk-through (no zoo): a folder with a zoo.yaml, e.g. cnnctc (default after
+#                      the zoo), crnn, ctcmodel, handwritten_zh or convtransformer_ocr
 #   --from-scratch     train a fresh network instead of fine-tuning the released checkpoint
 #   --lmdb TRAIN[,EVAL] train (and evaluate) on your own LMDB(s) instead of synthesized words
 #   --full             use the full-size zoo network (default_config.yaml; slow on a CPU: a few steps only)
-#   --steps N          training steps (default 300; ctcmodel 150, handwritten_zh 60, convtransformer_ocr 100;
-#                      20 with --full)
+#   --steps N          training steps (default: quickstart_steps of the model's zoo.yaml, 300 for the word models,
+#                      ctcmodel 150, handwritten_zh 60, convtransformer_ocr 100; 20 with --full)
 #   --out DIR          working folder (default ./quickstart_output)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -31,22 +31,18 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-case "$MODEL" in  # per model: released checkpoint, checkpoint prefix, hub card of the released checkpoint
-  cnnctc) CKPT_RELEASED="$ROOT/cnnctc/release/cnnctc_cpu_small.ckpt"; PREFIX=CNNCTC
-          HUB_UID=mindspore/cpu/2.10/cnnctc_cpu_small_v1.0 ;;
-  crnn)   CKPT_RELEASED="$ROOT/crnn/release/crnn_cpu_small.ckpt"; PREFIX=CRNN
-          HUB_UID=mindspore/cpu/2.10/crnn_cpu_small_v1.0 ;;
-  ctcmodel) CKPT_RELEASED="$ROOT/ctcmodel/release/ctcmodel_cpu_small.ckpt"; PREFIX=ctc
-          HUB_UID=mindspore/cpu/2.10/ctcmodel_cpu_small_v1.0 ;;
-  handwritten_zh) CKPT_RELEASED="$ROOT/handwritten_zh/release/handwritten_zh_cpu_small.ckpt"; PREFIX=handwritten_zh
-          HUB_UID=mindspore/cpu/2.10/handwritten_zh_cpu_small_v1.0 ;;
-  convtransformer_ocr) CKPT_RELEASED="$ROOT/convtransformer_ocr/release/convtransformer_ocr_cpu_small.ckpt"
-          PREFIX=ConvNextViT; HUB_UID=mindspore/cpu/2.10/convtransformer_ocr_cpu_small_v1.0 ;;
-  *) echo "error: --model must be cnnctc, crnn, ctcmodel, handwritten_zh or convtransformer_ocr, got '$MODEL'" >&2
-     exit 2 ;;
-esac
-if [ -n "$LMDB" ] && [ "$MODEL" != cnnctc ] && [ "$MODEL" != crnn ]; then
-  echo "error: --lmdb is for the word models (cnnctc, crnn); $MODEL reads its own data (see $MODEL/README.md)" >&2
+# per model, from its zoo.yaml (scripts/zoo_registry.py): released checkpoint, checkpoint prefix, hub card of the
+# released checkpoint, input kind (words, speech, lines or plates: the data made below), default training steps
+zoo_value() { sed -n "s/^$1: *//p" "$ROOT/$MODEL/zoo.yaml"; }
+if [ ! -f "$ROOT/$MODEL/zoo.yaml" ]; then
+  echo "error: --model must be a model folder (one with a zoo.yaml): $(cd "$ROOT" && ls -d */zoo.yaml | \
+    sed 's|/zoo.yaml||' | paste -sd, - | sed 's/,/, /g'), got '$MODEL'" >&2
+  exit 2
+fi
+CKPT_RELEASED="$ROOT/$MODEL/$(zoo_value release)"; PREFIX="$(zoo_value checkpoint_prefix)"
+HUB_UID="$(zoo_value hub_uid)"; KIND="$(zoo_value input_kind)"; DEFAULT_STEPS="$(zoo_value quickstart_steps)"
+if [ -n "$LMDB" ] && [ "$KIND" != words ]; then
+  echo "error: --lmdb is for the word models; $MODEL reads its own data (see $MODEL/README.md)" >&2
   exit 2
 fi
 START=$(date +%s)
@@ -68,13 +64,13 @@ CONFIG=cpu_small.yaml
 if [ $FULL -eq 1 ]; then CONFIG=default_config.yaml; FROM_SCRATCH=1; fi
 MODEL_ARGS=(--config_path "$CONFIG" --device_target CPU)
 [ $FULL -eq 1 ] && MODEL_ARGS+=(--train_batch_size 8 --eval_batch_size 32)
-[ $FULL -eq 1 ] && [ "$MODEL" != ctcmodel ] && MODEL_ARGS+=(--num_workers 2)
+[ $FULL -eq 1 ] && [ "$KIND" != speech ] && MODEL_ARGS+=(--num_workers 2)
 
 first_lines() {  # first_lines GT N OUT: a list of the first N images of a gt.txt, with absolute paths
   sed -n "1,$2p" "$1" | sed "s|^|$(dirname "$1")/|" > "$3"; echo "$3"
 }
 
-if [ "$MODEL" = ctcmodel ]; then
+if [ "$KIND" = speech ]; then
   banner 2 "synthesizing speech in TIMIT's layout (unseen voices in TEST), then its features (MindRecord)"
   python3 "$ROOT/ctcmodel/synth_speech.py" --out "$OUT/timit" --train_speakers 40 --test_speakers 8 \
     --utterances_per_speaker 5 --seed 1
@@ -82,20 +78,17 @@ if [ "$MODEL" = ctcmodel ]; then
   TRAIN_DATA="$OUT/features/train.mindrecord"; EVAL_DATA="$OUT/features/test.mindrecord"
   INPUTS="$(find "$OUT/timit/TEST" -name 'SX*.WAV' | sort | head -4 | paste -sd, -)"
   MODEL_ARGS+=(--lm_path "$OUT/features/phone_bigram.npz")
-  STEPS="${STEPS:-150}"
-elif [ "$MODEL" = handwritten_zh ]; then
+elif [ "$KIND" = lines ]; then
   banner 2 "synthesizing handwriting-like Chinese lines (a font family unseen in training in val)"
   python3 "$ROOT/handwritten_zh/synth_lines.py" --out "$OUT/lines" --train 600 --val 200 --seed 1 --workers 2
   TRAIN_DATA="$OUT/lines/train/gt.txt"; EVAL_DATA="$OUT/lines/val/gt.txt"
   INPUTS="$(first_lines "$EVAL_DATA" 6 "$OUT/lines/some_val.txt")"
   MODEL_ARGS+=(--width_step 256)  # fewer padded widths: fewer graphs to compile in a short run
-  STEPS="${STEPS:-60}"
-elif [ "$MODEL" = convtransformer_ocr ]; then
+elif [ "$KIND" = plates ]; then
   banner 2 "synthesizing license plates (styles and noise levels unseen in training in val)"
   python3 "$ROOT/convtransformer_ocr/synth_plates.py" --out "$OUT/plates" --train 2000 --val 500 --seed 1 --workers 2
   TRAIN_DATA="$OUT/plates/train"; EVAL_DATA="$OUT/plates/val"
   INPUTS="$(first_lines "$EVAL_DATA/gt.txt" 8 "$OUT/plates/some_val.txt")"
-  STEPS="${STEPS:-100}"
 elif [ -n "$LMDB" ]; then
   banner 2 "using your LMDBs"
   TRAIN_DATA="${LMDB%%,*}"; EVAL_DATA="${LMDB#*,}"
@@ -111,6 +104,7 @@ else
   python3 "$ROOT/scripts/synth_text.py" --out "$OUT/data" --train 1500 --val 1000 --seed 1 --export_val_images 12
   TRAIN_DATA="$OUT/data/train"; EVAL_DATA="$OUT/data/val"; INPUTS="$OUT/data/val_images/gt.txt"
 fi
+[ "$KIND" = words ] || STEPS="${STEPS:-$DEFAULT_STEPS}"  # --full's 20 steps are for the word models
 cd "$ROOT/$MODEL"
 
 if [ $FROM_SCRATCH -eq 0 ]; then
@@ -119,11 +113,11 @@ if [ $FROM_SCRATCH -eq 0 ]; then
   python3 eval.py "${MODEL_ARGS[@]}" --checkpoint_path "$CKPT_RELEASED" --eval_dataset_path "$EVAL_DATA"
   echo; echo "recognising a few validation inputs:"
   python3 infer.py "${MODEL_ARGS[@]}" --checkpoint_path "$CKPT_RELEASED" --input "$INPUTS"
-  TRAIN_ARGS=(--pretrained "$CKPT_RELEASED" --base_lr 0.0001 --warmup_steps 20 --max_steps "${STEPS:-300}")
+  TRAIN_ARGS=(--pretrained "$CKPT_RELEASED" --base_lr 0.0001 --warmup_steps 20 --max_steps "${STEPS:-$DEFAULT_STEPS}")
   WHAT="fine-tuning the released checkpoint"
 else
   banner 3 "skipping the released checkpoint (training from scratch)"
-  TRAIN_ARGS=(--max_steps "${STEPS:-$([ $FULL -eq 1 ] && echo 20 || echo 300)}")
+  TRAIN_ARGS=(--max_steps "${STEPS:-$([ $FULL -eq 1 ] && echo 20 || echo "$DEFAULT_STEPS")}")
   WHAT="training from scratch"
 fi
 

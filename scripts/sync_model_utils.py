@@ -4,8 +4,9 @@ model folder, so that all copies are identical.
     python scripts/sync_model_utils.py cnnctc          # after changing cnnctc/src/model_utils or cnnctc/scripts
     python scripts/sync_model_utils.py --check         # list the copies that differ (exit 1 if any)
 
-Model folders are the zoo's folders that have a ``src/`` package.  Files are copied byte for byte; files
-of a target's shared folders that the source lacks are deleted (``__pycache__`` is ignored).
+Model folders are the registry's folders (those with a ``zoo.yaml``: ``scripts/zoo_registry.py``) that have a
+``src/`` package.  Files are copied byte for byte; files of a target's shared folders that the source lacks are
+deleted (``__pycache__`` is ignored).
 """
 from __future__ import annotations
 
@@ -16,15 +17,16 @@ import shutil
 import sys
 from typing import Optional, Sequence
 
+from zoo_registry import model_names
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ZOO_MODELS = ("cnnctc", "ctcmodel", "crnn", "handwritten_zh", "convtransformer_ocr")
 SHARED = (os.path.join("src", "model_utils"), "scripts")  # folders identical in every model folder
 IGNORED = ("__pycache__",)
 
 
 def model_folders(root: str = ROOT) -> list[str]:
-    """The zoo's model folders present under ``root`` (those with a ``src`` package)."""
-    return [m for m in ZOO_MODELS if os.path.isdir(os.path.join(root, m, "src"))]
+    """The zoo's model folders present under ``root`` (those of the registry with a ``src`` package)."""
+    return [m for m in model_names(root) if os.path.isdir(os.path.join(root, m, "src"))]
 
 
 def utils_dir(model: str, root: str = ROOT) -> str:
@@ -75,7 +77,7 @@ def sync(source_model: str, root: str = ROOT) -> list[str]:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("source_model", nargs="?", choices=ZOO_MODELS, help="the model folder whose copy is right")
+    parser.add_argument("source_model", nargs="?", choices=model_names(), help="the model folder whose copy is right")
     parser.add_argument("--check", action="store_true", help="only report copies that differ from the first one")
     args = parser.parse_args(argv)
     models = model_folders()

@@ -20,11 +20,12 @@ import time
 from dataclasses import dataclass
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+sys.path[:0] = [ROOT, os.path.dirname(os.path.abspath(__file__))]
 os.environ.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")
 os.environ.setdefault("GLOG_v", "3")
 from hub_conf import HubError, hub_uids, pipeline  # noqa: E402  pylint: disable=wrong-import-position
 from hub_conf.card import find_card  # noqa: E402  pylint: disable=wrong-import-position
+from zoo_registry import models  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def released_cards() -> dict[str, str]:
@@ -76,7 +77,7 @@ def _timit_items(root: str, count: int) -> list[tuple[str, str]]:
 
 
 def synthesize(out: str, count: int) -> dict[str, list[tuple[str, str]]]:
-    """Fresh (input path, truth) pairs per model."""
+    """Fresh (input path, truth) pairs per model (those of its input kind, registry key ``input_kind``)."""
     words, speech = os.path.join(out, "words"), os.path.join(out, "speech")
     lines, plates = os.path.join(out, "lines"), os.path.join(out, "plates")
     _run(os.path.join(ROOT, "scripts", "synth_text.py"), "--out", words, "--train", "0", "--val", str(count),
@@ -89,9 +90,10 @@ def synthesize(out: str, count: int) -> dict[str, list[tuple[str, str]]]:
     _run(os.path.join(ROOT, "convtransformer_ocr", "synth_plates.py"), "--out", plates, "--train", "0", "--val",
          str(count), "--seed", str(SEED), "--workers", "1")
     word_items = _gt_items(os.path.join(words, "val_images", "gt.txt"), count)
-    return {"cnnctc": word_items, "crnn": word_items, "ctcmodel": _timit_items(speech, count),
-            "handwritten_zh": _gt_items(os.path.join(lines, "val", "gt.txt"), count),
-            "convtransformer_ocr": _gt_items(os.path.join(plates, "val", "gt.txt"), count)}
+    by_kind = {"words": word_items, "speech": _timit_items(speech, count),
+               "lines": _gt_items(os.path.join(lines, "val", "gt.txt"), count),
+               "plates": _gt_items(os.path.join(plates, "val", "gt.txt"), count)}
+    return {m.name: by_kind[m.input_kind] for m in models()}
 
 
 def recognise(inputs: dict[str, list[tuple[str, str]]]) -> tuple[list[Row], dict[str, tuple[float, str, float]]]:

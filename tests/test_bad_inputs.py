@@ -6,11 +6,11 @@ Outcome classes:
 - ``skip``: exit code 0, the bad samples skipped and counted in the output.
 - ``ok``: exit code 0 and the expected output (a bad input that is in fact fine must work).
 
-A model joins by adding its ``ModelRow`` to ``MODELS``: its CPU config, released checkpoint, the arguments
-of a short training run and of a wider network, a builder of its bad data (images or audio, its dataset
-format) and its own cases; the generic cases (checkpoint, data, export, inference inputs, divergence,
-kill -9 and resume) run for every row, those checked by ``model_utils`` alone (settings, checkpoint files,
-export and output paths) for the first row.
+Each model of the registry (its ``zoo.yaml``) is a ``ModelRow``: its CPU config, released checkpoint, the
+arguments of a wider network and the case sets of its data formats, and by its input kind the arguments of a
+short training run and a builder of its bad data (images or audio, its dataset format).  The generic cases
+(checkpoint, data, export, inference inputs, divergence, kill -9 and resume) run for every row, those checked
+by ``model_utils`` alone (settings, checkpoint files, export and output paths) for the first row.
 """
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ import pytest
 
 from conftest import ROOT
 from lmdb_builder import make_lmdb, word_image
+from zoo_registry import models
 
 
 @dataclass(frozen=True)
@@ -411,18 +412,12 @@ PLATE_CASES = (
     Case("window_width 0", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}",
                                        "--window_width", "0"), "error", "--window_width must be at least 1"),
 )
-MODELS = (
-    ModelRow("cnnctc", "cpu_small.yaml", "release/cnnctc_cpu_small.ckpt", WORD_TRAIN, ("--output_channel", "256"),
-             _word_data, WORD_LMDB_CASES),
-    ModelRow("crnn", "cpu_small.yaml", "release/crnn_cpu_small.ckpt", WORD_TRAIN, ("--vgg_channels", "32"),
-             _word_data, WORD_LMDB_CASES + MMOCR_JSON_CASES),
-    ModelRow("ctcmodel", "cpu_small.yaml", "release/ctcmodel_cpu_small.ckpt", SPEECH_TRAIN, ("--hidden_size", "64"),
-             _speech_data, SPEECH_CASES),
-    ModelRow("handwritten_zh", "cpu_small.yaml", "release/handwritten_zh_cpu_small.ckpt", LINE_TRAIN,
-             ("--stem_channels", "16"), _lines_data, LINE_CASES),
-    ModelRow("convtransformer_ocr", "cpu_small.yaml", "release/convtransformer_ocr_cpu_small.ckpt", PLATE_TRAIN,
-             ("--embed_dim", "48"), _plate_data, PLATE_CASES),
-)
+KINDS = {"words": (WORD_TRAIN, _word_data), "speech": (SPEECH_TRAIN, _speech_data), "lines": (LINE_TRAIN, _lines_data),
+         "plates": (PLATE_TRAIN, _plate_data)}  # input kind -> (short training run, bad data builder)
+CASE_SETS = {"word_lmdb": WORD_LMDB_CASES, "mmocr_json": MMOCR_JSON_CASES, "speech": SPEECH_CASES,
+             "lines": LINE_CASES, "plates": PLATE_CASES}  # zoo.yaml's bad_input_cases -> their cases
+MODELS = tuple(ModelRow(m.name, m.cpu_config, m.release, KINDS[m.input_kind][0], m.wider_args, KINDS[m.input_kind][1],
+                        sum((CASE_SETS[name] for name in m.bad_input_cases), ())) for m in models())
 CASES = [pytest.param(row, case, id=f"{row.folder}: {case.name}") for number, row in enumerate(MODELS)
          for case in GENERIC + row.cases if case.every_model or number == 0]
 

@@ -12,12 +12,9 @@ import pytest
 
 from conftest import ROOT
 from sync_model_utils import model_folders
+from zoo_registry import model, model_names
 
 DISTRIBUTIONS = {"cv2": "opencv-python-headless", "yaml": "PyYAML", "PIL": "pillow"}  # import name -> requirement name
-CKPT_PREFIX = {"cnnctc": "CNNCTC", "crnn": "CRNN", "ctcmodel": "ctc", "handwritten_zh": "handwritten_zh",
-               "convtransformer_ocr": "ConvNextViT"}
-# (line, column) of eval.py's sample count (default: the last column of the last line)
-COUNT_CELL = {"handwritten_zh": (-1, 3), "convtransformer_ocr": (-3, -1), "ctcmodel": (-1, -2)}
 
 
 def _run(folder: str, script: str, *args: str) -> subprocess.CompletedProcess:
@@ -44,36 +41,34 @@ def _speech_features(folder: str) -> tuple[str, str]:
     return paths[0], paths[1]
 
 
-@pytest.mark.parametrize("model", sorted(CKPT_PREFIX))
-def test_train_eval_export_in_a_lone_copy(model, synth_words, tmp_path):
-    folder = str(tmp_path / "elsewhere" / model)
-    shutil.copytree(os.path.join(ROOT, model), folder,
+@pytest.mark.parametrize("name", sorted(model_names()))
+def test_train_eval_export_in_a_lone_copy(name, synth_words, tmp_path):
+    entry = model(name)  # its zoo.yaml: checkpoint prefix, input kind, own arguments, where eval.py prints the count
+    folder = str(tmp_path / "elsewhere" / name)
+    shutil.copytree(os.path.join(ROOT, name), folder,
                     ignore=shutil.ignore_patterns("__pycache__", "output*", "release", "data"))
     where = _run(folder, "-c", "import src.model_utils, train, export, infer, mindspore_hub_conf; "
                                "print(src.model_utils.__file__)")
     assert where.stdout.strip().startswith(folder)
-    small = ["--config_path", "cpu_small.yaml"]
-    if model == "ctcmodel":
+    small = ["--config_path", entry.cpu_config, *entry.lone_copy_args]
+    if entry.input_kind == "speech":
         train_path, val_path = _speech_features(str(tmp_path))
-        small += ["--lm_path", ""]
-    elif model == "handwritten_zh":
+    elif entry.input_kind == "lines":
         _run(folder, "synth_lines.py", "--out", "lines", "--train", "16", "--val", "48", "--workers", "1",
              "--min_chars", "2", "--max_chars", "3")
         train_path, val_path = (os.path.join(folder, "lines", split, "gt.txt") for split in ("train", "val"))
-    elif model == "convtransformer_ocr":
+    elif entry.input_kind == "plates":
         _run(folder, "synth_plates.py", "--out", "plates", "--train", "16", "--val", "48", "--workers", "1")
         train_path, val_path = (os.path.join(folder, "plates", split) for split in ("train", "val"))
-        small += ["--dims", "[8,8,8,8]", "--depths", "[1,1,1,1]", "--embed_dim", "8", "--vit_depth", "1",
-                  "--num_heads", "2"]
     else:
         train_path, val_path = os.path.join(synth_words, "train"), os.path.join(synth_words, "val")
     train = _run(folder, "train.py", *small, "--train_dataset_path", train_path, "--eval_dataset_path", val_path,
                  "--max_steps", "4", "--train_batch_size", "4", "--save_checkpoint_steps", "4", "--eval_interval", "4",
                  "--save_dir", "out")
     assert "step 4/4" in train.stdout and "step 4: validation" in train.stdout
-    ckpt = os.path.join(folder, "out", "ckpt", f"{CKPT_PREFIX[model]}-4.ckpt")
+    ckpt = os.path.join(folder, "out", "ckpt", f"{entry.checkpoint_prefix}-4.ckpt")
     evaluation = _run(folder, "eval.py", *small, "--checkpoint_path", ckpt, "--eval_dataset_path", val_path)
-    line, column = COUNT_CELL.get(model, (-1, -1))
+    line, column = entry.count_cell
     assert evaluation.stdout.strip().splitlines()[line].split()[column] == "48"
     _run(folder, "export.py", *small, "--checkpoint_path", ckpt, "--file_name", "small")
     assert os.path.getsize(os.path.join(folder, "small.mindir")) > 100_000

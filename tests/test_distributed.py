@@ -33,11 +33,12 @@ from mindspore import nn, ops
 
 from conftest import ROOT
 from test_hccl_tools import device, table
+from zoo_registry import model_names, models
 
 STEPS, BATCH, WORKERS = 12, 4, 2  # 12 steps x 4 x 2 = the 96 training images of synth_words: one epoch
-TINY = {"cnnctc": ["--output_channel", "32", "--resnet_layers", "[1,1,1,1]"],
-        "crnn": ["--vgg_channels", "8", "--rnn_hidden", "16"]}
-PREFIX = {"cnnctc": "CNNCTC", "crnn": "CRNN"}
+TINY = {m.name: list(m.tiny_args) for m in models() if m.tiny_args}  # zoo.yaml: a tiny network on synth_words
+PREFIX = {m.name: m.checkpoint_prefix for m in models()}
+SMALLEST = model_names()[0]  # the registry's first model: the generic checks run once, on it
 
 
 def settings(model: str) -> list[str]:
@@ -184,8 +185,8 @@ def test_ranks_end_identical_and_equal_one_process_on_the_same_global_batches(ru
 
 
 def test_killed_worker_stops_the_job_then_resume_equals_the_uninterrupted_run(runs):
-    if runs["model"] != "cnnctc":
-        pytest.skip("once, for cnnctc: the launchers and fit are the same code in every model folder")
+    if runs["model"] != SMALLEST:
+        pytest.skip(f"once, for {SMALLEST}: the launchers and fit are the same code in every model folder")
     tmp, model = runs["tmp"], runs["model"]
     run, logs = tmp / "killed", tmp / "killed_logs"
     proc = launch(model, "cpu", ["--master_port", str(free_port()), "--log_dir", str(logs),
@@ -247,8 +248,8 @@ def test_ascend_launcher_checks_the_rank_table_before_starting(tmp_path):
 def test_ascend_launcher_names_the_rank_that_fails(synth_words, tmp_path):
     """Without Ascend every rank stops at once; the launcher names the first one and its log (a lone copy
     of the model folder: the launcher writes into the folder)."""
-    folder = tmp_path / "cnnctc"
-    shutil.copytree(os.path.join(ROOT, "cnnctc"), folder,
+    folder = tmp_path / SMALLEST
+    shutil.copytree(os.path.join(ROOT, SMALLEST), folder,
                     ignore=shutil.ignore_patterns("__pycache__", "output*", "release", "data", "train_parallel*"))
     proc = subprocess.run(["bash", str(folder / "scripts" / "run_distribute_train_ascend.sh"),
                            rank_table(tmp_path / "hccl_2p.json", 2), "--train_dataset_path",
@@ -275,7 +276,7 @@ def test_ascend_launcher_names_the_rank_that_fails(synth_words, tmp_path):
     ("ascend", ("absent.json",), "rank table 'absent.json' is not a file"),
 ])
 def test_launchers_refuse_bad_arguments(name, args, message):
-    proc = run_launcher("cnnctc", name, *args)
+    proc = run_launcher(SMALLEST, name, *args)
     if message is None:
         assert proc.returncode == 2 and proc.stderr.startswith("usage: bash "), proc.stderr
     else:

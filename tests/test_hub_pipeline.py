@@ -23,13 +23,14 @@ from PIL import Image
 
 import hub_conf as mshub
 from hub_conf.card import find_card
+from zoo_registry import model, model_names
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCAL_CARDS = [uid for uid in mshub.hub_uids()
                if (card := find_card(uid)).checkpoint is not None and not card.checkpoint.is_url]
 # the cards with an https checkpoint (official releases) would download hundreds of MB: not run here
 MODELS = {find_card(uid).folder.rsplit("/", 1)[-1]: uid for uid in LOCAL_CARDS}
-IMAGE_MODELS = [m for m in MODELS if m != "ctcmodel"]
+IMAGE_MODELS = [m for m in MODELS if model(m).input_kind != "speech"]
 ZOO_SECONDS = 180  # the budget for the quick start's zoo part on 2 cores
 
 
@@ -69,7 +70,7 @@ def pipe():
 
 
 def test_every_released_model_has_a_local_card():
-    assert set(MODELS) == {"cnnctc", "crnn", "ctcmodel", "handwritten_zh", "convtransformer_ocr"}
+    assert set(MODELS) == set(model_names())
 
 
 def test_zoo_quick_start_prints_the_table_writes_the_picture_and_reads_80_percent(zoo, zoo_rows):

@@ -8,11 +8,12 @@ import shutil
 
 from conftest import ROOT
 from sync_model_utils import differences, model_differences, model_folders, sync, utils_dir
+from zoo_registry import FILE, model_names
 
 
 def test_every_copy_equals_every_other():
     models = model_folders()
-    assert "cnnctc" in models
+    assert models == model_names()
     for model in models:
         assert os.path.isdir(utils_dir(model)), f"{model}/src has no model_utils: run scripts/sync_model_utils.py"
     for a in models:
@@ -24,8 +25,9 @@ def test_every_copy_equals_every_other():
 
 
 def test_sync_copies_changes_and_deletes_stale_files(tmp_path):
-    for model in ("cnnctc", "crnn"):
+    for model in ("cnnctc", "crnn"):  # model folders: a zoo.yaml (the registry) and a src package
         os.makedirs(tmp_path / model / "src")
+        shutil.copy(os.path.join(ROOT, model, FILE), tmp_path / model)
     shutil.copytree(utils_dir("cnnctc"), utils_dir("cnnctc", str(tmp_path)))
     stale = os.path.join(utils_dir("crnn", str(tmp_path)), "old_module.py")
     os.makedirs(os.path.dirname(stale))

@@ -12,22 +12,23 @@ import sys
 import pytest
 
 from conftest import ROOT, run_script
+from zoo_registry import models
 
-# word models: folder -> (released checkpoint, column of the reported accuracy in eval.py's last line, floor in %).
+# Every model's released checkpoint is the ``release`` of its zoo.yaml; the word models' ``accuracy_column`` is
+# the column of the reported accuracy in eval.py's last line, WORD_FLOOR its floor in %.
 # The releases predate issue 20's synthesizers (scene crops; pen-drawn lines), which their validation sets now
 # come from: on 1,000 such images of seed 11 (the 300 below are their first) cnnctc reads 52.60 %, crnn 51.90 %;
 # on 200 such lines handwritten_zh 72.94 % 1 - CER (92.96 on the typeset lines of its README).
-WORD_RELEASES = {"cnnctc": ("release/cnnctc_cpu_small.ckpt", 1, 40.0), "crnn": ("release/crnn_cpu_small.ckpt", 3, 40.0)}
+RELEASES = {m.name: m for m in models()}
+WORD_RELEASES = sorted(name for name, m in RELEASES.items() if m.input_kind == "words")
+WORD_FLOOR = 40.0
 HANDWRITTEN_FLOOR = 65.0  # % 1 - CER
 PLATES_FLOOR = 20.0  # % 1 - CER; 27.42 measured on 2,000 plates (convtransformer_ocr/README.md; line accuracy 0.15)
-RELEASES = {**WORD_RELEASES, "ctcmodel": ("release/ctcmodel_cpu_small.ckpt",),
-            "handwritten_zh": ("release/handwritten_zh_cpu_small.ckpt",),
-            "convtransformer_ocr": ("release/convtransformer_ocr_cpu_small.ckpt",)}
 
 
 @pytest.mark.parametrize("model", sorted(RELEASES))
 def test_sha256_matches_the_recorded_digest(model):
-    release = os.path.join(ROOT, model, RELEASES[model][0])
+    release = os.path.join(ROOT, model, RELEASES[model].release)
     with open(release + ".sha256", encoding="utf-8") as f:
         expected, name = f.read().split()
     assert name == os.path.basename(release)
@@ -40,8 +41,8 @@ def test_released_checkpoint_loads_strictly_and_holds_the_network_only(model):
     parts = importlib.import_module(f"{model}.src.parts").PARTS
     config = importlib.import_module(f"{model}.src.model_utils.config")
     checkpoint = importlib.import_module(f"{model}.src.model_utils.checkpoint")
-    cfg = config.load_config(["--config_path", os.path.join(ROOT, model, "cpu_small.yaml")])
-    _, ignored = checkpoint.load_into(parts.build_network(cfg), os.path.join(ROOT, model, RELEASES[model][0]))
+    cfg = config.load_config(["--config_path", os.path.join(ROOT, model, RELEASES[model].cpu_config)])
+    _, ignored = checkpoint.load_into(parts.build_network(cfg), os.path.join(ROOT, model, RELEASES[model].release))
     assert ignored == []
 
 
@@ -55,9 +56,9 @@ def fresh_val(tmp_path_factory) -> str:
     return os.path.join(out, "val")
 
 
-@pytest.mark.parametrize("model", sorted(WORD_RELEASES))
+@pytest.mark.parametrize("model", WORD_RELEASES)
 def test_released_checkpoint_reads_unseen_words(model, fresh_val):
-    ckpt, column, floor = WORD_RELEASES[model]
+    ckpt, column, floor = RELEASES[model].release, RELEASES[model].accuracy_column, WORD_FLOOR
     proc = run_script(model, "eval.py", "--config_path", "cpu_small.yaml", "--checkpoint_path", ckpt,
                       "--eval_dataset_path", fresh_val, "--eval_batch_size", "100")
     last = proc.stdout.strip().splitlines()[-1].split()
@@ -72,7 +73,8 @@ def test_released_ctcmodel_recognises_phones_of_unseen_voices(tmp_path):
                "--utterances_per_speaker", "4", "--seed", "11")
     run_script("ctcmodel", "preprocess_data.py", "--dataset_dir", timit, "--out_dir", features)
     proc = run_script("ctcmodel", "eval.py", "--config_path", "cpu_small.yaml", "--checkpoint_path",
-                      RELEASES["ctcmodel"][0], "--eval_dataset_path", os.path.join(features, "test.mindrecord"),
+                      RELEASES["ctcmodel"].release, "--eval_dataset_path",
+                      os.path.join(features, "test.mindrecord"),
                       "--beam_width", "0")
     best_path_39 = proc.stdout.strip().splitlines()[-1].split()
     assert best_path_39[:4] == ["best", "path,", "39", "phones"] and best_path_39[-2:] == ["32", "0"]
@@ -84,7 +86,7 @@ def test_released_handwritten_zh_reads_lines_in_an_unseen_font(tmp_path):
     run_script("handwritten_zh", "synth_lines.py", "--out", str(tmp_path), "--train", "0", "--val", "200",
                "--seed", "11", "--min_chars", "4", "--max_chars", "12")
     proc = run_script("handwritten_zh", "eval.py", "--config_path", "cpu_small.yaml", "--checkpoint_path",
-                      RELEASES["handwritten_zh"][0], "--eval_dataset_path", str(tmp_path / "val" / "gt.txt"))
+                      RELEASES["handwritten_zh"].release, "--eval_dataset_path", str(tmp_path / "val" / "gt.txt"))
     row = proc.stdout.strip().splitlines()[-1].split()
     assert row[3] == "200" and row[5] == "0"
     assert float(row[1]) >= HANDWRITTEN_FLOOR, proc.stdout
@@ -95,7 +97,7 @@ def test_released_convtransformer_ocr_reads_plates_of_unseen_styles(tmp_path):
     run_script("convtransformer_ocr", "synth_plates.py", "--out", str(tmp_path), "--train", "0", "--val", "300",
                "--seed", "11")
     proc = run_script("convtransformer_ocr", "eval.py", "--config_path", "cpu_small.yaml", "--checkpoint_path",
-                      RELEASES["convtransformer_ocr"][0], "--eval_dataset_path", str(tmp_path / "val"))
+                      RELEASES["convtransformer_ocr"].release, "--eval_dataset_path", str(tmp_path / "val"))
     row = proc.stdout.strip().splitlines()[-3].split()
     assert row[-1] == "300"
     assert float(row[2]) >= PLATES_FLOOR, proc.stdout

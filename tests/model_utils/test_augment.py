@@ -19,8 +19,9 @@ from cnnctc.src.model_utils.sampler import sample_order
 from cnnctc.src.parts import PARTS as CNNCTC
 from conftest import ROOT
 from lmdb_builder import make_lmdb
+from zoo_registry import models
 
-IMAGE_MODELS = ("cnnctc", "crnn", "handwritten_zh", "convtransformer_ocr")
+IMAGE_MODELS = [m.name for m in models() if m.input_kind != "speech"]
 WORDS = ["12", "345", "6789", "1024", "77", "908", "31", "4567"]
 
 
