@@ -141,8 +141,7 @@ def write_tsv(rows: list[Row], metrics: dict[str, tuple[float, str, float]], pat
         f.write("model\tinput\ttruth\tresult\tconfidence\tcorrect\n")
         f.writelines(f"{r.model}\t{r.path}\t{r.truth}\t{r.text}\t{r.confidence:.4f}\t{int(r.correct)}\n" for r in rows)
         f.writelines(f"# {model}\taccuracy\t{score:.4f}\t{summary}\n" for model, (score, summary, _) in metrics.items())
-        f.write(f"# zoo\taccuracy\t{zoo_accuracy(metrics):.4f}\tmean over the models whose release is not being "
-                f"replaced\n")
+        f.write(f"# zoo\taccuracy\t{zoo_accuracy(metrics):.4f}\tmean over the models\n")
 
 
 def main() -> int:
