@@ -70,7 +70,7 @@ class Pipeline:
         conf, parts, config, errors, infer_io = import_isolated(
             model_folder, "mindspore_hub_conf", "src.parts", "src.model_utils.config", "src.model_utils.errors",
             "src.model_utils.infer_io")
-        self.uid, self.folder = uid, model_folder
+        self.uid, self.folder, self.checkpoint = uid, model_folder, checkpoint
         self._user_errors = (errors.UserError, FileNotFoundError)
         self._parts, self._infer_io = parts.PARTS, infer_io
         self.extensions: tuple[str, ...] = tuple(self._parts.input_extensions)
@@ -109,7 +109,7 @@ class Pipeline:
         """Recognise the (path, truth) items of ``collect``; print them as ``infer.py`` does (the model's metric
         over the labelled ones) and write ``output`` (a TSV, when set); return the ``Prediction``s."""
         try:
-            output = self._infer_io.checked_output(output)
+            output = self._infer_io.checked_output(output, [self.checkpoint, *(path for path, _ in items)])
         except self._user_errors as err:
             raise InputError(" ".join(str(err).split())) from err
         predictions = self.predict([path for path, _ in items])

@@ -24,14 +24,12 @@ from .model_utils.infer_io import Prediction, Recognizer as BaseRecognizer
 from .official import preprocessing
 
 
-WIDTH_BUCKET = 32  # keep-ratio inputs are padded to a multiple of this width: few graphs to compile
-
-
-def _bucketed(network_input: np.ndarray) -> np.ndarray:
-    """A normalised [C, H, W] input padded on the right to a multiple of ``WIDTH_BUCKET`` by repeating its last
-    column: zero padding (MMOCR's, of a batch) read 10 of 16 words right instead of 15; repeated columns
-    read 64 words at 0.84 (0.86 unpadded) and compile a third fewer graphs."""
-    pad = -network_input.shape[-1] % WIDTH_BUCKET
+def _bucketed(network_input: np.ndarray, bucket: int) -> np.ndarray:
+    """A normalised [C, H, W] input padded on the right to a multiple of ``bucket`` (config
+    ``infer_width_bucket``) by repeating its last column: zero padding (MMOCR's, of a batch) read 10 of 16 words
+    right instead of 15; repeated columns to 32 read 64 words at 0.84 (0.86 unpadded) and compile a third fewer
+    graphs."""
+    pad = -network_input.shape[-1] % bucket if bucket > 0 else 0
     return np.pad(network_input, ((0, 0), (0, 0), (0, pad)), mode="edge") if pad else network_input
 
 
@@ -50,7 +48,7 @@ class Recognizer(BaseRecognizer):
         inputs = [pre.to_network_input(pre.resize(image, self.cfg.image_height, self.cfg.image_width, self.keep_ratio))
                   for image in load_images(list(images), pre.channels)]
         if self.keep_ratio:
-            inputs = [_bucketed(x) for x in inputs]
+            inputs = [_bucketed(x, self.cfg.infer_width_bucket) for x in inputs]
         results: list = [None] * len(inputs)
         for width in sorted({x.shape[-1] for x in inputs}):
             numbers = [n for n, x in enumerate(inputs) if x.shape[-1] == width]
