@@ -3,7 +3,9 @@
 A config file holds up to three YAML documents, as in the MindSpore model zoo: the values, a help
 text per key, and the choices of enumerated keys (``device_target: [Ascend, GPU, CPU]``) or the range of
 numeric ones (``image_height: {min: 1}``, ``max_label_length: {min: 1, max: 1000}``; for a list, of each entry).  A file
-may name a ``base`` file whose values (help texts, choices) it overrides; it may not add keys.
+may name a ``base`` file whose values (help texts, choices) it overrides; it may add keys only to
+``src/model_utils/common.yaml``, the generic keys: a model's ``default_config.yaml`` names it as its base and adds
+the model's own keys.  A ``null`` there is a generic key without a generic value, which every model sets.
 ``load_config`` reads ``default_config.yaml`` of the model folder (or ``--config_path FILE``),
 then applies ``--key value`` / ``--key=value`` overrides parsed as YAML scalars, keeping each
 key's type (an int where a float is expected, and every float spelling such as ``3e-4``, are
@@ -25,6 +27,7 @@ from .errors import ConfigError
 
 MODEL_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFAULT_CONFIG = os.path.join(MODEL_DIR, "default_config.yaml")
+COMMON_CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "common.yaml")
 ALIASES = {"checkpoint_path": ("--ckpt", "--ckpt_file")}
 
 
@@ -34,6 +37,12 @@ def _yaml_problem(err: Exception) -> str:
     if mark is not None:
         return f"line {mark.line + 1}, column {mark.column + 1}: {getattr(err, 'problem', '')}"
     return str(err).strip().splitlines()[0]
+
+
+def _is_common(path: str) -> bool:
+    """Whether ``path`` is a model folder's ``src/model_utils/common.yaml`` (this one or another folder's copy)."""
+    parts = os.path.normpath(os.path.abspath(path)).split(os.sep)[-2:]
+    return parts == os.path.normpath(COMMON_CONFIG).split(os.sep)[-2:]
 
 
 def _read_yaml(path: str) -> tuple[dict, dict, dict]:
@@ -51,9 +60,10 @@ def _read_yaml(path: str) -> tuple[dict, dict, dict]:
     base = values.pop("base", None)
     if base is None:
         return values, helps, choices
-    base_values, base_helps, base_choices = _read_yaml(os.path.join(os.path.dirname(path), str(base)))
+    base_path = os.path.join(os.path.dirname(path), str(base))
+    base_values, base_helps, base_choices = _read_yaml(base_path)
     unknown = sorted(set(values) - set(base_values))
-    if unknown:
+    if unknown and not _is_common(base_path):
         raise ConfigError(f"config file {path} sets keys unknown to its base {base}: {', '.join(unknown)}")
     return {**base_values, **values}, {**base_helps, **helps}, {**base_choices, **choices}
 
@@ -129,6 +139,10 @@ def load_config(argv: Optional[Sequence[str]] = None, description: str = "",
     pre.add_argument("--config_path", default=default_path)
     known, _ = pre.parse_known_args(argv)
     values, helps, choices = _read_yaml(known.config_path)
+    unset = [key for key, value in values.items() if value is None]
+    if unset:
+        raise ConfigError(f"config file {known.config_path} leaves {', '.join(unset)} unset (null): "
+                          "the model's default_config.yaml sets them")
     for key, value in values.items():
         check_value(key, value, value, choices)  # the file's own values respect its choices
 
