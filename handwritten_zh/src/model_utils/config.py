@@ -3,9 +3,10 @@
 A config file holds up to three YAML documents, as in the MindSpore model zoo: the values, a help
 text per key, and the choices of enumerated keys (``device_target: [Ascend, GPU, CPU]``) or the range of
 numeric ones (``image_height: {min: 1}``, ``max_label_length: {min: 1, max: 1000}``; for a list, of each entry).  A file
-may name a ``base`` file whose values (help texts, choices) it overrides; it may add keys only to
-``src/model_utils/common.yaml``, the generic keys: a model's ``default_config.yaml`` names it as its base and adds
-the model's own keys.  A ``null`` there is a generic key without a generic value, which every model sets.
+may name a ``base`` file whose values (help texts, choices) it overrides; it may add keys only to a generic file
+of ``src/model_utils/``: ``common.yaml`` (the keys of every model) or ``image_models.yaml`` (the image models' keys
+over ``common.yaml``), which a model's ``default_config.yaml`` names as its base, adding the model's own keys.  A
+``null`` in ``common.yaml`` is a generic key without a generic value, which every model sets.
 ``load_config`` reads ``default_config.yaml`` of the model folder (or ``--config_path FILE``),
 then applies ``--key value`` / ``--key=value`` overrides parsed as YAML scalars, keeping each
 key's type (an int where a float is expected, and every float spelling such as ``3e-4``, are
@@ -27,7 +28,8 @@ from .errors import ConfigError
 
 MODEL_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFAULT_CONFIG = os.path.join(MODEL_DIR, "default_config.yaml")
-COMMON_CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "common.yaml")
+GENERIC_DIR = os.path.dirname(os.path.abspath(__file__))
+COMMON_CONFIG = os.path.join(GENERIC_DIR, "common.yaml")
 ALIASES = {"checkpoint_path": ("--ckpt", "--ckpt_file")}
 
 
@@ -39,10 +41,9 @@ def _yaml_problem(err: Exception) -> str:
     return str(err).strip().splitlines()[0]
 
 
-def _is_common(path: str) -> bool:
-    """Whether ``path`` is a model folder's ``src/model_utils/common.yaml`` (this one or another folder's copy)."""
-    parts = os.path.normpath(os.path.abspath(path)).split(os.sep)[-2:]
-    return parts == os.path.normpath(COMMON_CONFIG).split(os.sep)[-2:]
+def _is_generic(path: str) -> bool:
+    """Whether ``path`` is a generic config file: one in a model folder's ``src/model_utils/`` (any copy)."""
+    return os.path.basename(os.path.dirname(os.path.abspath(path))) == os.path.basename(GENERIC_DIR)
 
 
 def _read_yaml(path: str) -> tuple[dict, dict, dict]:
@@ -63,7 +64,7 @@ def _read_yaml(path: str) -> tuple[dict, dict, dict]:
     base_path = os.path.join(os.path.dirname(path), str(base))
     base_values, base_helps, base_choices = _read_yaml(base_path)
     unknown = sorted(set(values) - set(base_values))
-    if unknown and not _is_common(base_path):
+    if unknown and not _is_generic(base_path):
         raise ConfigError(f"config file {path} sets keys unknown to its base {base}: {', '.join(unknown)}")
     return {**base_values, **values}, {**base_helps, **helps}, {**base_choices, **choices}
 
