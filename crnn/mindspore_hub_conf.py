@@ -1,7 +1,7 @@
 """MindSpore Hub entry point: ``create_network("crnn_minivgg")`` returns MMOCR's CRNN.
 
 Names: ``crnn_minivgg`` (MMOCR's crnn_mini-vgg_5e_mj, default_config.yaml) and ``crnn_cpu_small``
-(cpu_small.yaml).  Keyword arguments override config values, e.g. ``create_network("crnn_minivgg", rnn_hidden=128)``.
+(cpu_small.yaml).  Keyword arguments override config values, e.g. ``create_network("crnn_minivgg", hidden_size=128)``.
 """
 from __future__ import annotations
 

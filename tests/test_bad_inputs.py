@@ -266,8 +266,8 @@ SPEECH_CASES = (
          "skip", "with more phones than CTC can align to their frames"),
     Case("speech shorter than a frame", "infer.py", ("--checkpoint_path", "{ckpt}", "--input", "{wav_short}",
                                                      "--lm_path", ""), "error", "{wav_short} is too short"),
-    Case("bucket_frames 0", "train.py", ("{train_args}", "--bucket_frames", "0"), "error",
-         "--bucket_frames must be at least 1"),
+    Case("width_step 0", "train.py", ("{train_args}", "--width_step", "0"), "error",
+         "--width_step must be at least 1"),
     Case("hidden_size 0", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}", "--hidden_size",
                                       "0"), "error", "--hidden_size must be at least 1"),
 )
@@ -352,8 +352,8 @@ WORD_LMDB_CASES = (
                                            "--image_height", "0"), "error", "--image_height must be at least 1"),
 )
 MMOCR_JSON_CASES = (
-        Case("rnn_hidden 0", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}",
-                                         "--rnn_hidden", "0"), "error", "--rnn_hidden must be at least 1"),
+        Case("hidden_size 0", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}",
+                                         "--hidden_size", "0"), "error", "--hidden_size must be at least 1"),
         Case("annotation file not JSON", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",
                                                      "{not_json}"), "error", "cannot read MMOCR annotation file"),
         Case("annotation file without data_list", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path",

@@ -114,4 +114,4 @@ def build_network(cfg: SimpleNamespace) -> nn.Cell:
     num_class = label_converter(cfg).num_class
     if cfg.network in NETWORKS:
         return build_official(cfg, num_class)
-    return CRNN(num_class=num_class, channels=cfg.vgg_channels, hidden=cfg.rnn_hidden, bn_momentum=cfg.bn_momentum)
+    return CRNN(num_class=num_class, channels=cfg.vgg_channels, hidden=cfg.hidden_size, bn_momentum=cfg.bn_momentum)

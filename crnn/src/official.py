@@ -146,9 +146,9 @@ class OfficialCRNNV1(nn.Cell):
 
 
 def build_official(cfg: SimpleNamespace, num_class: int) -> nn.Cell:
-    """``OfficialCRNNV2`` or ``OfficialCRNNV1`` as ``cfg.network`` says, at ``vgg_channels`` / ``rnn_hidden``."""
+    """``OfficialCRNNV2`` or ``OfficialCRNNV1`` as ``cfg.network`` says, at ``vgg_channels`` / ``hidden_size``."""
     network = {"official_v2": OfficialCRNNV2, "official_v1": OfficialCRNNV1}[cfg.network]
-    return network(num_class=num_class, channels=cfg.vgg_channels, hidden=cfg.rnn_hidden,
+    return network(num_class=num_class, channels=cfg.vgg_channels, hidden=cfg.hidden_size,
                    bn_momentum=cfg.bn_momentum)
 
 

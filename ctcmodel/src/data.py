@@ -4,7 +4,7 @@ as ``pad_mode`` says, and the per-utterance valid frame counts that the network 
 A batch is (features float32 [B, W, 39], frames int32 [B], labels int32 [B, max_label_length] padded with
 the blank, label lengths int32 [B], frames again (the loss's input lengths), sample indices).  W is
 ``max_frames`` (``pad_mode: full``, the official layout) or the batch's longest utterance rounded up to a
-multiple of ``bucket_frames`` (``pad_mode: bucket``; the sampler then fills each step with utterances of
+multiple of ``width_step`` (``pad_mode: bucket``; the sampler then fills each step with utterances of
 similar length, see ``model_utils.sampler``).
 """
 from __future__ import annotations
@@ -115,7 +115,7 @@ def batch_width(cfg: SimpleNamespace, longest: int) -> int:
     """Frames of a batch whose longest utterance has ``longest`` frames."""
     if cfg.pad_mode == "full":
         return cfg.max_frames
-    return min(cfg.max_frames, math.ceil(longest / cfg.bucket_frames) * cfg.bucket_frames)
+    return min(cfg.max_frames, math.ceil(longest / cfg.width_step) * cfg.width_step)
 
 
 class _Batches:

@@ -79,7 +79,7 @@ class CRNNDecoder(nn.Module):
 
 class MmocrCrnn(nn.Module):
     """Gray (N, 1, 32, W) -> logits (N, W / 4 + 1, 37); ``channels`` and ``hidden`` scale it like our config's
-    ``vgg_channels`` and ``rnn_hidden`` (MMOCR: 64, 256)."""
+    ``vgg_channels`` and ``hidden_size`` (MMOCR: 64, 256)."""
 
     def __init__(self, channels: int = 64, hidden: int = 256):
         super().__init__()
@@ -145,6 +145,6 @@ def greedy_text(logits: np.ndarray, alphabet: str = "0123456789abcdefghijklmnopq
 
 
 def build_twin(cfg) -> MmocrCrnn:
-    """The twin at the size of a crnn config (``vgg_channels``, ``rnn_hidden``), default initialisation
+    """The twin at the size of a crnn config (``vgg_channels``, ``hidden_size``), default initialisation
     (scripts/benchmark.py --vs-torch)."""
-    return MmocrCrnn(cfg.vgg_channels, cfg.rnn_hidden)
+    return MmocrCrnn(cfg.vgg_channels, cfg.hidden_size)

@@ -94,7 +94,7 @@ def test_official_profile_builds_v2_with_letters_first_and_blank_36(v2_manifest)
     converter = label_converter(cfg)
     assert converter.num_class == 37 and converter.blank == 36
     assert isinstance(build_network(load_config(["--config_path", OFFICIAL_YAML, "--network", "official_v1",
-                                                 "--vgg_channels", "8", "--rnn_hidden", "16"])), OfficialCRNNV1)
+                                                 "--vgg_channels", "8", "--hidden_size", "16"])), OfficialCRNNV1)
 
 
 def test_official_preprocessing_is_bgr_32x100_in_minus_1_1(tmp_path):

@@ -3,7 +3,10 @@
 A config file holds up to three YAML documents, as in the MindSpore model zoo: the values, a help
 text per key, and the choices of enumerated keys (``device_target: [Ascend, GPU, CPU]``) or the range of
 numeric ones (``image_height: {min: 1}``, ``max_label_length: {min: 1, max: 1000}``; for a list, of each entry).  A file
-may name a ``base`` file whose values (help texts, choices) it overrides; it may not add keys.
+may name a ``base`` file whose values (help texts, choices) it overrides; it may add keys only to a generic file
+of ``src/model_utils/``: ``common.yaml`` (the keys of every model) or ``image_models.yaml`` (the image models' keys
+over ``common.yaml``), which a model's ``default_config.yaml`` names as its base, adding the model's own keys.  A
+``null`` in ``common.yaml`` is a generic key without a generic value, which every model sets.
 ``load_config`` reads ``default_config.yaml`` of the model folder (or ``--config_path FILE``),
 then applies ``--key value`` / ``--key=value`` overrides parsed as YAML scalars, keeping each
 key's type (an int where a float is expected, and every float spelling such as ``3e-4``, are
@@ -25,6 +28,8 @@ from .errors import ConfigError
 
 MODEL_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFAULT_CONFIG = os.path.join(MODEL_DIR, "default_config.yaml")
+GENERIC_DIR = os.path.dirname(os.path.abspath(__file__))
+COMMON_CONFIG = os.path.join(GENERIC_DIR, "common.yaml")
 ALIASES = {"checkpoint_path": ("--ckpt", "--ckpt_file")}
 
 
@@ -34,6 +39,11 @@ def _yaml_problem(err: Exception) -> str:
     if mark is not None:
         return f"line {mark.line + 1}, column {mark.column + 1}: {getattr(err, 'problem', '')}"
     return str(err).strip().splitlines()[0]
+
+
+def _is_generic(path: str) -> bool:
+    """Whether ``path`` is a generic config file: one in a model folder's ``src/model_utils/`` (any copy)."""
+    return os.path.basename(os.path.dirname(os.path.abspath(path))) == os.path.basename(GENERIC_DIR)
 
 
 def _read_yaml(path: str) -> tuple[dict, dict, dict]:
@@ -51,9 +61,10 @@ def _read_yaml(path: str) -> tuple[dict, dict, dict]:
     base = values.pop("base", None)
     if base is None:
         return values, helps, choices
-    base_values, base_helps, base_choices = _read_yaml(os.path.join(os.path.dirname(path), str(base)))
+    base_path = os.path.join(os.path.dirname(path), str(base))
+    base_values, base_helps, base_choices = _read_yaml(base_path)
     unknown = sorted(set(values) - set(base_values))
-    if unknown:
+    if unknown and not _is_generic(base_path):
         raise ConfigError(f"config file {path} sets keys unknown to its base {base}: {', '.join(unknown)}")
     return {**base_values, **values}, {**base_helps, **helps}, {**base_choices, **choices}
 
@@ -129,6 +140,10 @@ def load_config(argv: Optional[Sequence[str]] = None, description: str = "",
     pre.add_argument("--config_path", default=default_path)
     known, _ = pre.parse_known_args(argv)
     values, helps, choices = _read_yaml(known.config_path)
+    unset = [key for key, value in values.items() if value is None]
+    if unset:
+        raise ConfigError(f"config file {known.config_path} leaves {', '.join(unset)} unset (null): "
+                          "the model's default_config.yaml sets them")
     for key, value in values.items():
         check_value(key, value, value, choices)  # the file's own values respect its choices
 
