@@ -11,10 +11,12 @@ import sys
 import pytest
 
 from conftest import ROOT
-from sync_model_utils import model_folders
+from sync_model_utils import model_folders, utils_dir
 from zoo_registry import model, model_names
 
 DISTRIBUTIONS = {"cv2": "opencv-python-headless", "yaml": "PyYAML", "PIL": "pillow"}  # import name -> requirement name
+# model_utils modules that import a package only some folders need: required where the folder's own code uses them
+OPTIONAL_MODULES = {"torch_weights": "torch"}  # the converters' PyTorch reader (requirements-convert.txt)
 
 
 def _run(folder: str, script: str, *args: str) -> subprocess.CompletedProcess:
@@ -74,21 +76,43 @@ def test_train_eval_export_in_a_lone_copy(name, synth_words, tmp_path):
     assert os.path.getsize(os.path.join(folder, "small.mindir")) > 100_000
 
 
+def _imports(path: str) -> set[str]:
+    """Top-level names of the absolute imports of a file, and the ``OPTIONAL_MODULES`` it imports."""
+    with open(path, encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level == 0:
+                names.add(module.split(".")[0])
+            names.update(OPTIONAL_MODULES[m] for m in module.split(".") + [a.name for a in node.names]
+                         if m in OPTIONAL_MODULES)
+    return names
+
+
 def _imported_packages(folder: str) -> set[str]:
+    """Packages the folder's code imports; an ``OPTIONAL_MODULES`` module's package only where it is used."""
     names = set()
     for dirpath, dirnames, files in os.walk(folder):
         dirnames[:] = [d for d in dirnames if d not in ("data", "release") and not d.startswith("output")]
         for name in files:
-            if name.endswith(".py"):
-                with open(os.path.join(dirpath, name), encoding="utf-8") as f:
-                    tree = ast.parse(f.read())
-                for node in ast.walk(tree):
-                    if isinstance(node, ast.Import):
-                        names.update(alias.name.split(".")[0] for alias in node.names)
-                    elif isinstance(node, ast.ImportFrom) and node.level == 0:
-                        names.add(node.module.split(".")[0])
+            if name.endswith(".py") and name[:-3] not in OPTIONAL_MODULES:
+                names |= _imports(os.path.join(dirpath, name))
     local = {n[:-3] for n in os.listdir(folder) if n.endswith(".py")} | {"src"}
     return {n for n in names if n not in sys.stdlib_module_names and n not in local and n != "__future__"}
+
+
+def test_optional_modules_import_only_their_package():
+    """An ``OPTIONAL_MODULES`` module imports its package (so a folder using it must require it) and no other
+    package a folder's requirements.txt would miss."""
+    folder = utils_dir(model_folders()[0])
+    for module, package in OPTIONAL_MODULES.items():
+        names = _imports(os.path.join(folder, f"{module}.py"))
+        assert package in names, module
+        assert not {n for n in names if n not in sys.stdlib_module_names} - {package, "numpy", "__future__"}, module
 
 
 @pytest.mark.parametrize("model", model_folders())
