@@ -1,4 +1,4 @@
-"""crnn/convert_mmocr.py against a PyTorch twin of MMOCR's CRNN (tests/crnn/mmocr_twin.py): the converted
+"""crnn/convert_mmocr.py against a PyTorch twin of MMOCR's CRNN (crnn/mmocr_twin.py): the converted
 checkpoint gives the twin's logits on images of several sizes (each side with its own preprocessing), both
 MMOCR checkpoint layouts convert, MindSpore's LSTM takes PyTorch's gate blocks as they are, and bad
 checkpoints are refused with one ``error:`` line (exit 2)."""
@@ -17,11 +17,11 @@ import mindspore as ms  # noqa: E402
 from mindspore import nn  # noqa: E402
 
 from conftest import run_script  # noqa: E402
+from crnn.mmocr_twin import greedy_text, logits_of, mmocr_test_input, mmocr_test_width, random_twin  # noqa: E402
 from crnn.src import preprocess  # noqa: E402
 from crnn.src.crnn import build_network  # noqa: E402
 from crnn.src.model_utils.checkpoint import load_into, read_checkpoint  # noqa: E402
 from crnn.src.model_utils.config import load_config  # noqa: E402
-from mmocr_twin import greedy_text, logits_of, mmocr_test_input, mmocr_test_width, random_twin  # noqa: E402
 
 torch.set_num_threads(1)
 MMOCR_KEYS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "reference",
@@ -177,9 +177,8 @@ def test_wrong_shape_is_refused_naming_key_and_both_shapes(twin, tmp_path):
     state["decoder.decoder.1.embedding.bias"] = torch.zeros(95)
     line = _convert_fails(tmp_path, state)
     assert "2 with another shape" in line
-    assert ("decoder.decoder.1.embedding.weight (95, 512) vs network decoder.decoder.1.embedding.weight (37, 512)"
-            in line)
-    assert "decoder.decoder.1.embedding.bias (95,)" in line
+    assert "decoder.decoder.1.embedding.weight: file (95, 512) vs network (37, 512)" in line
+    assert "decoder.decoder.1.embedding.bias: file (95,) vs network (37,)" in line
 
 
 def test_missing_tensor_is_refused_naming_the_network_parameter(twin, tmp_path):
