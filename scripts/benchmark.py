@@ -114,7 +114,7 @@ def ensure_data(model: str, data_dir: str) -> str:
         command = [os.path.join(ROOT, model, "synth_plates.py"), "--out", data_dir, "--train", "4000", "--val", "0"]
         made = os.path.join(data_dir, "train", "gt.txt")
     else:
-        command = [os.path.join(ROOT, "scripts", "synth_text.py"), "--out", data_dir, "--train", "4000", "--val", "0",
+        command = [os.path.join(ROOT, model, zoo_registry.WORD_SYNTHESIZER), "--out", data_dir, "--train", "4000", "--val", "0",
                    "--export_val_images", "0"]
         made = os.path.join(data_dir, "train", "data.mdb")
     if not os.path.isfile(made):

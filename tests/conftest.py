@@ -36,9 +36,11 @@ def run_script(model: str, script: str, *args: str, check: bool = True, timeout:
 
 @pytest.fixture(scope="session")
 def synth_words(tmp_path_factory) -> str:
-    """A small synthesized dataset (train 96 / val 48 images) made by scripts/synth_text.py."""
+    """A small synthesized dataset (train 96 / val 48 images) made by the word models' synth_words.py."""
+    from zoo_registry import word_synthesizer
+
     out = tmp_path_factory.mktemp("synth")
-    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "synth_text.py"), "--out", str(out),
+    subprocess.run([sys.executable, word_synthesizer(), "--out", str(out),
                     "--train", "96", "--val", "48", "--seed", "3", "--workers", "2",
                     "--export_val_images", "8"], check=True, capture_output=True)
     return str(out)
