@@ -46,6 +46,17 @@ def synth_words(tmp_path_factory) -> str:
     return str(out)
 
 
+def error_line(proc: subprocess.CompletedProcess, unwritten: str = "") -> str:
+    """The one ``error: ...`` line of a script refusing bad input (exit 2, nothing else on stderr); ``unwritten``:
+    an output file it must not have written."""
+    report = f"exit {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+    assert proc.returncode == 2, report
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), report
+    assert not unwritten or not os.path.exists(unwritten), f"{unwritten} may not be written on error"
+    return lines[0]
+
+
 def assert_onnx_export_matches(model: str, args: list[str], net, shape: tuple, folder: str) -> None:
     """Export ``model`` to ONNX in ``folder`` with ``args`` (config, checkpoint) for inputs of ``shape`` and
     check that onnxruntime gives ``net``'s outputs."""

@@ -16,7 +16,7 @@ torch = pytest.importorskip("torch")
 
 import mindspore as ms  # noqa: E402
 
-from conftest import ROOT, run_script  # noqa: E402
+from conftest import ROOT, error_line, run_script  # noqa: E402
 from convtransformer_ocr.modelscope_twin import (logits_of, modelscope_line, modelscope_windows,  # noqa: E402
                                                  random_twin)
 from convtransformer_ocr.src.model_utils.checkpoint import load_into, read_checkpoint  # noqa: E402
@@ -75,16 +75,7 @@ def _convert_fails(tmp_path, state, *args: str) -> str:
     src = str(tmp_path / "bad.pth")
     torch.save(state, src)
     proc = run_script(MODEL, "convert_modelscope.py", src, str(tmp_path / "out.ckpt"), *args, check=False)
-    return _error_line(proc, tmp_path)
-
-
-def _error_line(proc, folder) -> str:
-    report = f"exit {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
-    assert proc.returncode == 2, report
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), report
-    assert not os.path.exists(os.path.join(folder, "out.ckpt")), "nothing may be written on error"
-    return lines[0]
+    return error_line(proc, str(tmp_path / "out.ckpt"))
 
 
 def test_twin_state_dict_has_modelscope_keys_shapes_and_dtypes_in_order(twin):
@@ -180,5 +171,6 @@ def test_files_that_are_not_checkpoints_give_one_error_line(tmp_path):
     notes.write_text("not a checkpoint\n", encoding="utf-8")
     proc = run_script(MODEL, "convert_modelscope.py", str(notes), str(tmp_path / "out.ckpt"), *SMALL_ARGS,
                       check=False)
-    assert "cannot read" in _error_line(proc, tmp_path) and "notes.pth as a PyTorch checkpoint" in proc.stderr
+    line = error_line(proc, str(tmp_path / "out.ckpt"))
+    assert "cannot read" in line and "notes.pth as a PyTorch checkpoint" in line
     assert "holds no state_dict" in _convert_fails(tmp_path, {"state_dict": {}}, *SMALL_ARGS)

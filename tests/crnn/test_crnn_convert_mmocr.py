@@ -16,7 +16,7 @@ torch = pytest.importorskip("torch")
 import mindspore as ms  # noqa: E402
 from mindspore import nn  # noqa: E402
 
-from conftest import run_script  # noqa: E402
+from conftest import error_line, run_script  # noqa: E402
 from crnn.mmocr_twin import greedy_text, logits_of, mmocr_test_input, mmocr_test_width, random_twin  # noqa: E402
 from crnn.src import preprocess  # noqa: E402
 from crnn.src.crnn import build_network  # noqa: E402
@@ -74,17 +74,8 @@ def _convert_fails(tmp_path, state: dict, name: str = "bad.pth") -> str:
     """Save ``state``, run the converter on it; assert exit 2 and one ``error:`` line; return that line."""
     src = str(tmp_path / name)
     torch.save(state, src)
-    return _error_line(run_script("crnn", "convert_mmocr.py", src, str(tmp_path / "out.ckpt"), check=False),
-                       tmp_path)
-
-
-def _error_line(proc, folder) -> str:
-    report = f"exit {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
-    assert proc.returncode == 2, report
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), report
-    assert not os.path.exists(os.path.join(folder, "out.ckpt")), "nothing may be written on error"
-    return lines[0]
+    out = str(tmp_path / "out.ckpt")
+    return error_line(run_script("crnn", "convert_mmocr.py", src, out, check=False), out)
 
 
 def test_twin_state_dict_has_mmocr_keys_shapes_and_dtypes_in_order(twin):
@@ -190,14 +181,15 @@ def test_missing_tensor_is_refused_naming_the_network_parameter(twin, tmp_path):
 def test_missing_file_gives_one_error_line(tmp_path):
     proc = run_script("crnn", "convert_mmocr.py", str(tmp_path / "nowhere.pth"), str(tmp_path / "out.ckpt"),
                       check=False)
-    assert "nowhere.pth does not exist" in _error_line(proc, tmp_path)
+    assert "nowhere.pth does not exist" in error_line(proc, str(tmp_path / "out.ckpt"))
 
 
 def test_file_that_is_not_a_torch_checkpoint_gives_one_error_line(tmp_path):
     src = tmp_path / "notes.pth"
     src.write_text("not a checkpoint\n", encoding="utf-8")
     proc = run_script("crnn", "convert_mmocr.py", str(src), str(tmp_path / "out.ckpt"), check=False)
-    assert "cannot read" in _error_line(proc, tmp_path) and "notes.pth as a PyTorch checkpoint" in proc.stderr
+    line = error_line(proc, str(tmp_path / "out.ckpt"))
+    assert "cannot read" in line and "notes.pth as a PyTorch checkpoint" in line
 
 
 def test_without_torch_the_converter_says_how_to_install_it(tmp_path, monkeypatch):
@@ -208,7 +200,7 @@ def test_without_torch_the_converter_says_how_to_install_it(tmp_path, monkeypatc
     src = tmp_path / "model.pth"
     src.write_bytes(b"\0")
     proc = run_script("crnn", "convert_mmocr.py", str(src), str(tmp_path / "out.ckpt"), check=False)
-    assert _error_line(proc, tmp_path) == (
+    assert error_line(proc, str(tmp_path / "out.ckpt")) == (
         "error: converting needs PyTorch: pip install -r requirements-convert.txt")
 
 
