@@ -13,7 +13,8 @@ stem's and downsampling layers' channels-first LayerNorms (``cnn_model.downsampl
 depthwise convolutions ([C, 1, 7, 7]), the attention's fused ``qkv`` (q, k, v blocks of ``nn.Dense``'s
 [out, in] weight, as ``nn.Linear``), the position embedding [1, 75, 192], ``cls_token`` (stored, unused) and
 the layer scales ``gamma``.  Keys that map to nothing, network parameters that nothing maps to and shape
-mismatches are refused together in one error.
+mismatches are refused together in one error (``src/model_utils/weight_map.py``); PyTorch reads the file
+(``src/model_utils/torch_weights.py``).
 
 ``--vocab FILE`` is ModelScope's ``vocab.txt`` (line i is class i + 2): it must fit the head (7,644 classes),
 and eval.py / infer.py decode with it through ``--charset FILE``.  Other ``--key value`` settings of
@@ -23,10 +24,8 @@ strictly and saved (atomic write) to DST, then DST is loaded once more as eval.p
 from __future__ import annotations
 
 import argparse
-import os
-import pickle
 import re
-from typing import Any, Mapping, Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 import mindspore as ms
 import numpy as np
@@ -35,62 +34,15 @@ from src.charset import read_charset
 from src.model_utils.checkpoint import load_into, load_params, save_atomic
 from src.model_utils.config import load_config, resolve_path
 from src.model_utils.errors import CheckpointError, UsageError, log, run_cli
+from src.model_utils.torch_weights import read_state_dict
+from src.model_utils.weight_map import misfit
 from src.network import build_network
 
-INSTALL_HINT = "converting needs PyTorch: pip install -r requirements-convert.txt"
 PREFIXES = ("recognizer.", "module.")
 LAYER_NORM_KEY = re.compile(r"^(?P<layer>cnn_model\.downsample_layers\.(0\.1|[1-9]\d*\.0)"
                             r"|cnn_model\.stages\.\d+\.\d+\.norm|vitstr\.blocks\.\d+\.norm[12]|vitstr\.norm)"
                             r"\.(?P<tensor>weight|bias)$")
 LAYER_NORM_RENAMES = {"weight": "gamma", "bias": "beta"}
-TORCH_READ_ERRORS = (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, TypeError, AttributeError,
-                     IndexError, KeyError, OSError)
-
-
-def _import_torch() -> Any:
-    """PyTorch, imported only when a checkpoint is read (the converter's sole use of it)."""
-    try:
-        import torch  # pylint: disable=import-outside-toplevel
-    except ImportError as err:
-        raise UsageError(INSTALL_HINT) from err
-    return torch
-
-
-def _first_line(err: BaseException) -> str:
-    text = str(err).strip()
-    return f"{type(err).__name__}: {text.splitlines()[0]}" if text else type(err).__name__
-
-
-def read_torch_checkpoint(path: str) -> Any:
-    """The object stored in ``path`` by ``torch.save``, loaded on the CPU with ``weights_only=True``."""
-    if not os.path.isfile(path):
-        raise CheckpointError(f"checkpoint {path} does not exist")
-    torch = _import_torch()
-    try:
-        return torch.load(path, map_location="cpu", weights_only=True)
-    except TORCH_READ_ERRORS as err:
-        raise CheckpointError(f"cannot read {path} as a PyTorch checkpoint ({_first_line(err)})") from err
-
-
-def strip_prefixes(key: str) -> str:
-    """``key`` without leading ``recognizer.`` / ``module.`` (in any order, any number)."""
-    while key.startswith(PREFIXES):
-        key = key.split(".", 1)[1]
-    return key
-
-
-def state_dict_of(loaded: Any, path: str) -> dict[str, np.ndarray]:
-    """The tensors (as float32 arrays) of a bare state_dict or of ``loaded['state_dict']``, prefixes removed."""
-    state = loaded.get("state_dict", loaded) if isinstance(loaded, Mapping) else None
-    if not isinstance(state, Mapping) or not state:
-        raise CheckpointError(f"{path} holds no state_dict (a mapping of parameter names to tensors)")
-    not_tensors = sorted(str(k) for k, v in state.items() if not hasattr(v, "detach"))
-    if not_tensors:
-        raise CheckpointError(f"{path}: state_dict entries that are not tensors: {', '.join(not_tensors)}")
-    tensors = {strip_prefixes(str(k)): v.detach().cpu().float().numpy() for k, v in state.items()}
-    if len(tensors) != len(state):
-        raise CheckpointError(f"{path}: keys repeat once the recognizer. / module. prefixes are removed")
-    return tensors
 
 
 def network_name(key: str) -> str:
@@ -101,25 +53,14 @@ def network_name(key: str) -> str:
     return f"{match.group('layer')}.{LAYER_NORM_RENAMES[match.group('tensor')]}"
 
 
-def _listed(kind: str, names: list[str], most: int = 20) -> str:
-    return f"{len(names)} {kind}: {', '.join(names[:most])}{' ...' if len(names) > most else ''}"
-
-
 def map_state_dict(state: Mapping[str, np.ndarray], shapes: Mapping[str, tuple], path: str
                    ) -> dict[str, ms.Parameter]:
     """Our parameters from ModelScope's tensors (``shapes``: the network's name -> shape); one ``CheckpointError``
     lists every unmapped key, every network parameter nothing maps to and every shape mismatch."""
-    renamed = {key: network_name(key) for key in state}
-    unmapped = sorted(k for k, name in renamed.items() if name not in shapes)
-    missing = sorted(set(shapes) - set(renamed.values()))
-    mismatched = [f"{k} {tuple(state[k].shape)} vs network {name} {shapes[name]}" for k, name in renamed.items()
-                  if name in shapes and tuple(state[k].shape) != shapes[name]]
-    problems = [_listed(kind, names) for kind, names in
-                (("unmapped", unmapped), ("missing from the file", missing), ("with another shape", mismatched))
-                if names]
+    problems = misfit({key: value.shape for key, value in state.items()}, shapes, network_name)
     if problems:
-        raise CheckpointError(f"{path} does not fit ModelScope's ConvNextViT as configured ({'; '.join(problems)})")
-    return {name: ms.Parameter(ms.Tensor(state[key]), name=name) for key, name in renamed.items()}
+        raise CheckpointError(f"{path} does not fit ModelScope's ConvNextViT as configured ({problems})")
+    return {network_name(key): ms.Parameter(ms.Tensor(value), name=network_name(key)) for key, value in state.items()}
 
 
 def convert(src: str, dst: str, vocab: str = "", overrides: Sequence[str] = ()) -> str:
@@ -132,7 +73,7 @@ def convert(src: str, dst: str, vocab: str = "", overrides: Sequence[str] = ()) 
         cfg.charset = vocab
         log(f"vocabulary {vocab}: {len(read_charset(vocab))} characters")
     net = build_network(cfg)  # checks the config (and the vocabulary against the head) before reading SRC
-    state = state_dict_of(read_torch_checkpoint(src), src)
+    state = read_state_dict(src, PREFIXES)
     params = map_state_dict(state, {p.name: tuple(p.shape) for p in net.get_parameters()}, src)
     load_params(net, params, src)
     save_atomic(net, dst)

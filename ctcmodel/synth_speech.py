@@ -20,7 +20,8 @@ import argparse
 import os
 
 from src.model_utils.errors import run_cli
-from src.speech_synth import build_corpus, log_stderr
+from src.model_utils.work_pool import log_stderr
+from src.speech_synth import build_corpus
 
 
 def main() -> None:

@@ -29,12 +29,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
 import os
 import shutil
-import sys
-import time
-from multiprocessing.pool import Pool
 from typing import Optional, Sequence
 
 import cv2
@@ -42,8 +38,8 @@ import numpy as np
 
 from src.handwriting import FAMILIES, FONT_DIRS, Face, FontSet, GlyphCache, discover_faces, render_line
 from src.model_utils.errors import UsageError, run_cli
+from src.model_utils.work_pool import Progress, WorkerPool
 from src.ood_lines import OOD_FAMILIES, render_ood_line
-from src.model_utils.progress import format_seconds
 from src.zh_text import FORTUNE_FILES, TextSampler, corpus_runs, load_charset, uniform_line
 
 SPLITS = ("train", "val", "ood")
@@ -54,7 +50,6 @@ MANIFEST = "manifest.json"
 MAX_CHARS = 22          # lines take up to ~88 px a character: longer ones could pass the readers' 2000 px limit
 CHUNK = 32              # lines per worker task
 CORPUS_TRIES = 1000     # corpus draws before giving up on finding a line some face of the split has
-PROGRESS_EVERY_SECONDS = 5.0
 
 
 class Planner:
@@ -116,29 +111,19 @@ def _render_chunk(task: tuple[str, int, int, int, str]) -> list[tuple[str, int]]
     return done
 
 
-def _report(message: str) -> None:
-    sys.stderr.write(message + "\n")
-    sys.stderr.flush()
-
-
-def render_split(pool: Pool, split: str, total: int, seed: int, folder: str) -> tuple[dict, float]:
+def render_split(pool: WorkerPool, split: str, total: int, seed: int, folder: str) -> tuple[dict, float]:
     """Render a split's lines, write its ``gt.txt``; return width figures (px) and the lines per second."""
     os.makedirs(os.path.join(folder, "images"))
     tasks = [(split, seed, i, min(i + CHUNK, total), folder) for i in range(0, total, CHUNK)]
-    start, last, lines, widths = time.time(), time.time(), [], []
-    for chunk in pool.imap(_render_chunk, tasks):
+    progress, lines, widths = Progress(total, "lines", split), [], []
+    for chunk in pool.run(_render_chunk, tasks, progress):
         for text, width in chunk:
             lines.append(f"images/{len(lines):08d}.png\t{text}\n")
             widths.append(width)
-        if time.time() - last > PROGRESS_EVERY_SECONDS or len(lines) == total:
-            last = time.time()
-            rate = len(lines) / max(last - start, 1e-9)
-            _report(f"{split}: {len(lines)}/{total} lines, {rate:.1f} lines/s, "
-                    f"ETA {format_seconds((total - len(lines)) / rate)}")
     with open(os.path.join(folder, "gt.txt"), "w", encoding="utf-8") as f:
         f.writelines(lines)
     figures = {"min": int(min(widths)), "mean": round(float(np.mean(widths)), 1), "max": int(max(widths))}
-    return figures, total / max(time.time() - start, 1e-9)
+    return figures, total / progress.seconds
 
 
 def split_faces(faces: Sequence[Face], val_families: Sequence[str]) -> dict[str, list[Face]]:
@@ -273,7 +258,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     with open(os.path.join(args.out, MANIFEST), "w", encoding="utf-8") as f:
         json.dump(manifest, f, indent=1, ensure_ascii=False)
     rates, manifest["widths"] = {}, {}
-    with mp.get_context("fork").Pool(args.workers, _init_worker, (planners,)) as pool:
+    with WorkerPool(args.workers, _init_worker, (planners,)) as pool:
         for split in SPLITS:
             folder = os.path.join(args.out, split)
             if counts[split]:

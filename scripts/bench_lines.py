@@ -1,6 +1,6 @@
 """handwritten_zh's speed figures for ``scripts/benchmark.py --model handwritten_zh`` (graph mode, CPU).
 
-The reference size (default_config.yaml): FLOPs per 96 x 2000 line counted layer by layer (``src/flops.py``,
+The reference size (default_config.yaml): FLOPs per 96 x 2000 line counted layer by layer (``src/model_utils/flops.py``,
 OpenVINO's convention) beside the reference's 134.513 G, and the latency of one such line against the time
 the same run's MatMul speed needs for those FLOPs (goal: within 2x).  The CPU profile (cpu_small.yaml): the
 data pipeline and training in lines/s on synthesized lines, batches as in training (length buckets, widths a
@@ -60,7 +60,7 @@ def line_rates(root: str, config: str, batch: int, steps: int, data_dir: str, ma
     load = lambda name: importlib.import_module(f"{MODEL}.src.{name}")  # noqa: E731
     parts, config_module, fit, ctc = load("parts").PARTS, load("model_utils.config"), load("model_utils.fit"), \
         load("model_utils.ctc")
-    flops_module, sampler, entry = load("flops"), load("model_utils.sampler"), load("model_utils.entry")
+    flops, sampler, entry = load("model_utils.flops"), load("model_utils.sampler"), load("model_utils.entry")
     config_of = lambda name: config_module.load_config(  # noqa: E731
         ["--device_target", "CPU"], default_path=os.path.join(root, MODEL, name))
     results = {"model": MODEL, "config": config, "cores": os.cpu_count(), "matmul_gflops": matmul_gflops}
@@ -68,7 +68,7 @@ def line_rates(root: str, config: str, batch: int, steps: int, data_dir: str, ma
     full_cfg = config_of("default_config.yaml")
     full = parts.build_network(full_cfg)
     shape = (1, 1, full_cfg.image_height, full_cfg.max_width)
-    by_kind = flops_module.count_flops(full, shape)
+    by_kind = flops.count_flops(full, shape, load("network").FLOP_RULES)
     results["flops_by_kind_g"] = {kind: value / 1e9 for kind, value in by_kind.items()}
     results["full_gflops"] = sum(by_kind.values()) / 1e9
     full.set_train(False)

@@ -69,43 +69,6 @@ def matmul_gflops(size: int = 2048, repeats: int = 10) -> float:
     return 2 * size ** 3 / seconds / 1e9
 
 
-def count_flops(net: nn.Cell, example: ms.Tensor) -> int:
-    """FLOPs of one forward pass (2 per multiply-add of Conv2d, Dense and single-layer LSTM), via PyNative
-    forward hooks."""
-    total = [0]
-
-    def conv_hook(cell, _inputs, output):
-        kh, kw = cell.kernel_size
-        total[0] += 2 * output.size * (cell.in_channels // cell.group) * kh * kw
-
-    def dense_hook(cell, _inputs, output):
-        total[0] += 2 * output.size * cell.in_channels
-
-    def lstm_hook(cell, inputs, output):  # 4 gates of [x, h] @ W per step and direction
-        steps_batch = output[0].size // (cell.hidden_size * (2 if cell.bidirectional else 1))
-        directions = 2 if cell.bidirectional else 1
-        total[0] += 2 * steps_batch * directions * 4 * cell.hidden_size * (inputs[0].shape[-1] + cell.hidden_size)
-
-    handles = []
-    for _, cell in net.cells_and_names():
-        if isinstance(cell, nn.Conv2d):
-            handles.append(cell.register_forward_hook(conv_hook))
-        elif isinstance(cell, nn.Dense):
-            handles.append(cell.register_forward_hook(dense_hook))
-        elif isinstance(cell, nn.LSTM) and cell.num_layers == 1:
-            handles.append(cell.register_forward_hook(lstm_hook))
-    mode = ms.get_context("mode")
-    ms.set_context(mode=ms.PYNATIVE_MODE)
-    try:
-        net.set_train(False)
-        net(example)
-    finally:
-        ms.set_context(mode=mode)
-        for handle in handles:
-            handle.remove()
-    return total[0] // example.shape[0]
-
-
 MODELS = {m.name: m for m in zoo_registry.models()}  # cpu_config: the CPU profile; torch_twin: --vs-torch
 
 
@@ -151,7 +114,7 @@ def ensure_data(model: str, data_dir: str) -> str:
         command = [os.path.join(ROOT, model, "synth_plates.py"), "--out", data_dir, "--train", "4000", "--val", "0"]
         made = os.path.join(data_dir, "train", "gt.txt")
     else:
-        command = [os.path.join(ROOT, "scripts", "synth_text.py"), "--out", data_dir, "--train", "4000", "--val", "0",
+        command = [os.path.join(ROOT, model, zoo_registry.WORD_SYNTHESIZER), "--out", data_dir, "--train", "4000", "--val", "0",
                    "--export_val_images", "0"]
         made = os.path.join(data_dir, "train", "data.mdb")
     if not os.path.isfile(made):
@@ -161,7 +124,7 @@ def ensure_data(model: str, data_dir: str) -> str:
 
 
 DEFAULT_DATA = os.path.join(tempfile.gettempdir(), "ctc_zoo_bench_words")
-TWINS = {name: m.torch_twin for name, m in MODELS.items() if m.torch_twin}  # its PyTorch twin (tests/<...>)
+TWINS = {name: m.torch_twin for name, m in MODELS.items() if m.torch_twin}  # its PyTorch twin (<model>/<file>)
 STAGES = {"crnn": ("backbone", "decoder")}  # the two stages whose batch-1 time --vs-torch breaks down
 
 
@@ -170,8 +133,7 @@ def torch_rates(model: str, cfg, batch: int, steps: int, shape: tuple, infer_bat
     same size, with the same optimizer (Adadelta, AdamW or Adam, lr of the config) and CTC loss, on all cores."""
     import torch
 
-    sys.path.insert(0, os.path.join(ROOT, "tests", os.path.dirname(TWINS[model])))
-    twin_module = importlib.import_module(os.path.basename(TWINS[model])[:-3])
+    twin_module = importlib.import_module(f"{model}.{TWINS[model][:-3]}")
     torch.set_num_threads(os.cpu_count())
     twin = twin_module.build_twin(cfg)
     optimizer = {"adadelta": lambda: torch.optim.Adadelta(twin.parameters(), lr=cfg.base_lr, rho=0.9, eps=1e-6),
@@ -257,7 +219,7 @@ def main(argv=None) -> dict:
     cfg, net, train_step, train_inputs, dataset, chw = word_model_setup(args.model, config, args.batch, data_dir)
 
     rng = np.random.default_rng(2)
-    flops = count_flops(net, ms.Tensor(rng.normal(size=(1,) + chw).astype(np.float32)))
+    flops = sum(importlib.import_module(f"{args.model}.src.model_utils.flops").count_flops(net, (1,) + chw).values())
     results = {"model": args.model, "config": config, "cores": os.cpu_count(),
                "forward_gflops_per_image": flops / 1e9}
     results["matmul_gflops"] = matmul_gflops()

@@ -96,12 +96,12 @@ elif [ -n "$LMDB" ]; then
   [ -d "$EVAL_DATA" ] || { echo "error: evaluation LMDB '$EVAL_DATA' is not a directory" >&2; exit 2; }
   TRAIN_DATA="$(cd "$TRAIN_DATA" && pwd)"; EVAL_DATA="$(cd "$EVAL_DATA" && pwd)"
   echo "using $TRAIN_DATA for training, $EVAL_DATA for evaluation"
-  INPUTS="$(python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); from synth_text import export_images; \
-print(export_images(sys.argv[2], sys.argv[3], 12))' "$ROOT/scripts" "$EVAL_DATA" "$OUT/eval_images")"
+  INPUTS="$(python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); from src.model_utils.word_synth import \
+export_images; print(export_images(sys.argv[2], sys.argv[3], 12))' "$ROOT/$MODEL" "$EVAL_DATA" "$OUT/eval_images")"
 else
   banner 2 "synthesizing a word dataset (unseen words and fonts in val)"
   # 1,500 training words: 300 steps of 16 pass over them ~3 times, so the fine-tuning loss visibly falls
-  python3 "$ROOT/scripts/synth_text.py" --out "$OUT/data" --train 1500 --val 1000 --seed 1 --export_val_images 12
+  python3 "$ROOT/$MODEL/synth_words.py" --out "$OUT/data" --train 1500 --val 1000 --seed 1 --export_val_images 12
   TRAIN_DATA="$OUT/data/train"; EVAL_DATA="$OUT/data/val"; INPUTS="$OUT/data/val_images/gt.txt"
 fi
 [ "$KIND" = words ] || STEPS="${STEPS:-$DEFAULT_STEPS}"  # --full's 20 steps are for the word models

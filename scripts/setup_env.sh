@@ -25,7 +25,7 @@ DEB_PACKAGES=(
   fonts-firacode fonts-hack fonts-comic-neue fonts-league-spartan fonts-jetbrains-mono fonts-dancingscript
   fonts-sil-gentium fonts-noto-cjk fonts-lxgw-wenkai fonts-arphic-ukai fonts-arphic-gkai00mp fonts-wqy-microhei
   fonts-wqy-zenhei fortunes-zh
-  # more Latin text designs for the word synthesizer (issue 20); scripts/synth_text.py OOD_DESIGNS holds some out
+  # more Latin text designs for the word synthesizer (issue 20); src/model_utils/word_synth.py OOD_DESIGNS holds some out
   fonts-adf-accanthis fonts-adf-baskervald fonts-adf-berenis fonts-adf-gillius fonts-adf-ikarius fonts-adf-irianis
   fonts-adf-libris fonts-adf-mekanus fonts-adf-oldania fonts-adf-romande fonts-adf-switzera fonts-adf-tribun
   fonts-adf-universalis fonts-adf-verana fonts-averia-gwf fonts-averia-sans-gwf fonts-averia-serif-gwf fonts-b612

@@ -25,7 +25,7 @@ os.environ.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")
 os.environ.setdefault("GLOG_v", "3")
 from hub_conf import HubError, hub_uids, pipeline  # noqa: E402  pylint: disable=wrong-import-position
 from hub_conf.card import find_card  # noqa: E402  pylint: disable=wrong-import-position
-from zoo_registry import models  # noqa: E402  pylint: disable=wrong-import-position
+from zoo_registry import models, word_synthesizer  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def released_cards() -> dict[str, str]:
@@ -80,7 +80,7 @@ def synthesize(out: str, count: int) -> dict[str, list[tuple[str, str]]]:
     """Fresh (input path, truth) pairs per model (those of its input kind, registry key ``input_kind``)."""
     words, speech = os.path.join(out, "words"), os.path.join(out, "speech")
     lines, plates = os.path.join(out, "lines"), os.path.join(out, "plates")
-    _run(os.path.join(ROOT, "scripts", "synth_text.py"), "--out", words, "--train", "0", "--val", str(count),
+    _run(word_synthesizer(), "--out", words, "--train", "0", "--val", str(count),
          "--seed", str(SEED), "--export_val_images", str(count), "--workers", "1")
     _run(os.path.join(ROOT, "ctcmodel", "synth_speech.py"), "--out", speech, "--train_speakers", "1",
          "--test_speakers", str(max(1, (count + 1) // 2)), "--utterances_per_speaker", "2", "--seed", str(SEED),

@@ -26,6 +26,7 @@ OPTIONAL = {"tiny_args": list, "lone_copy_args": list, "count_cell": list, "accu
 SHELL_KEYS = ("checkpoint_prefix", "input_kind", "release", "hub_uid", "quickstart_steps")  # quickstart.sh
 PARTS = os.path.join("src", "parts.py")
 ENTRY_SCRIPTS = ("train.py", "eval.py", "export.py", "infer.py", "mindspore_hub_conf.py")
+WORD_SYNTHESIZER = "synth_words.py"  # what a model of input kind ``words`` makes its data with (model_utils)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ def problems(folder: str) -> list[str]:
     found += [f"{path}: {key!r} must be a plain `{key}: value` line (quickstart.sh reads it with sed)"
               for key in SHELL_KEYS if not re.search(rf"^{key}: {re.escape(str(data[key]))}$", text, re.M)]
     needed = [data["cpu_config"], data["release"], data["release"] + ".sha256", PARTS, *ENTRY_SCRIPTS]
+    needed += [WORD_SYNTHESIZER] if data["input_kind"] == "words" else []
     found += [f"{folder}: {rel} is missing" for rel in needed if not os.path.isfile(os.path.join(folder, rel))]
     return found
 
@@ -102,6 +104,12 @@ def model(name: str, root: str = ROOT) -> Model:
 def models(root: str = ROOT) -> list[Model]:
     """Every model of the zoo under ``root``, in order."""
     return [model(name, root) for name in model_names(root)]
+
+
+def word_synthesizer(root: str = ROOT) -> str:
+    """The word synthesizer (``WORD_SYNTHESIZER`` of the first model of input kind ``words``)."""
+    name = next(m.name for m in models(root) if m.input_kind == "words")
+    return os.path.join(root, name, WORD_SYNTHESIZER)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -36,12 +36,25 @@ def run_script(model: str, script: str, *args: str, check: bool = True, timeout:
 
 @pytest.fixture(scope="session")
 def synth_words(tmp_path_factory) -> str:
-    """A small synthesized dataset (train 96 / val 48 images) made by scripts/synth_text.py."""
+    """A small synthesized dataset (train 96 / val 48 images) made by the word models' synth_words.py."""
+    from zoo_registry import word_synthesizer
+
     out = tmp_path_factory.mktemp("synth")
-    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "synth_text.py"), "--out", str(out),
+    subprocess.run([sys.executable, word_synthesizer(), "--out", str(out),
                     "--train", "96", "--val", "48", "--seed", "3", "--workers", "2",
                     "--export_val_images", "8"], check=True, capture_output=True)
     return str(out)
+
+
+def error_line(proc: subprocess.CompletedProcess, unwritten: str = "") -> str:
+    """The one ``error: ...`` line of a script refusing bad input (exit 2, nothing else on stderr); ``unwritten``:
+    an output file it must not have written."""
+    report = f"exit {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+    assert proc.returncode == 2, report
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), report
+    assert not unwritten or not os.path.exists(unwritten), f"{unwritten} may not be written on error"
+    return lines[0]
 
 
 def assert_onnx_export_matches(model: str, args: list[str], net, shape: tuple, folder: str) -> None:

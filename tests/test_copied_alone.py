@@ -11,10 +11,13 @@ import sys
 import pytest
 
 from conftest import ROOT
-from sync_model_utils import model_folders
+from sync_model_utils import model_folders, utils_dir
 from zoo_registry import model, model_names
 
 DISTRIBUTIONS = {"cv2": "opencv-python-headless", "yaml": "PyYAML", "PIL": "pillow"}  # import name -> requirement name
+# model_utils modules that import a package only some folders need: required where the folder's own code uses them
+OPTIONAL_MODULES = {"torch_weights": "torch",  # the converters' PyTorch reader (requirements-convert.txt)
+                    "word_synth": "fontTools"}  # the word synthesizer's font discovery (synth_words.py)
 
 
 def _run(folder: str, script: str, *args: str) -> subprocess.CompletedProcess:
@@ -42,7 +45,7 @@ def _speech_features(folder: str) -> tuple[str, str]:
 
 
 @pytest.mark.parametrize("name", sorted(model_names()))
-def test_train_eval_export_in_a_lone_copy(name, synth_words, tmp_path):
+def test_train_eval_export_in_a_lone_copy(name, tmp_path):
     entry = model(name)  # its zoo.yaml: checkpoint prefix, input kind, own arguments, where eval.py prints the count
     folder = str(tmp_path / "elsewhere" / name)
     shutil.copytree(os.path.join(ROOT, name), folder,
@@ -60,8 +63,10 @@ def test_train_eval_export_in_a_lone_copy(name, synth_words, tmp_path):
     elif entry.input_kind == "plates":
         _run(folder, "synth_plates.py", "--out", "plates", "--train", "16", "--val", "48", "--workers", "1")
         train_path, val_path = (os.path.join(folder, "plates", split) for split in ("train", "val"))
-    else:
-        train_path, val_path = os.path.join(synth_words, "train"), os.path.join(synth_words, "val")
+    else:  # words: the folder's own synth_words.py
+        _run(folder, "synth_words.py", "--out", "words", "--train", "16", "--val", "48", "--workers", "1",
+             "--export_val_images", "0")
+        train_path, val_path = (os.path.join(folder, "words", split) for split in ("train", "val"))
     train = _run(folder, "train.py", *small, "--train_dataset_path", train_path, "--eval_dataset_path", val_path,
                  "--max_steps", "4", "--train_batch_size", "4", "--save_checkpoint_steps", "4", "--eval_interval", "4",
                  "--save_dir", "out")
@@ -74,21 +79,41 @@ def test_train_eval_export_in_a_lone_copy(name, synth_words, tmp_path):
     assert os.path.getsize(os.path.join(folder, "small.mindir")) > 100_000
 
 
+def _imports(path: str) -> set[str]:
+    """Top-level names of the absolute imports of a file, and the ``OPTIONAL_MODULES`` it imports."""
+    with open(path, encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level == 0:
+                names.add(module.split(".")[0])
+            names.update(OPTIONAL_MODULES[m] for m in module.split(".") + [a.name for a in node.names]
+                         if m in OPTIONAL_MODULES)
+    return names
+
+
 def _imported_packages(folder: str) -> set[str]:
+    """Packages the folder's code imports; an ``OPTIONAL_MODULES`` module's package only where it is used."""
     names = set()
     for dirpath, dirnames, files in os.walk(folder):
         dirnames[:] = [d for d in dirnames if d not in ("data", "release") and not d.startswith("output")]
         for name in files:
             if name.endswith(".py"):
-                with open(os.path.join(dirpath, name), encoding="utf-8") as f:
-                    tree = ast.parse(f.read())
-                for node in ast.walk(tree):
-                    if isinstance(node, ast.Import):
-                        names.update(alias.name.split(".")[0] for alias in node.names)
-                    elif isinstance(node, ast.ImportFrom) and node.level == 0:
-                        names.add(node.module.split(".")[0])
+                names |= _imports(os.path.join(dirpath, name)) - {OPTIONAL_MODULES.get(name[:-3])}
     local = {n[:-3] for n in os.listdir(folder) if n.endswith(".py")} | {"src"}
     return {n for n in names if n not in sys.stdlib_module_names and n not in local and n != "__future__"}
+
+
+def test_optional_modules_import_their_package():
+    """An ``OPTIONAL_MODULES`` module imports its package: a folder using it must require it (its other imports
+    count for every folder)."""
+    folder = utils_dir(model_folders()[0])
+    for module, package in OPTIONAL_MODULES.items():
+        assert package in _imports(os.path.join(folder, f"{module}.py")), module
 
 
 @pytest.mark.parametrize("model", model_folders())

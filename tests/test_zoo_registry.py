@@ -42,7 +42,7 @@ def test_registry_keys_name_what_scripts_and_tests_know():
     for entry in models():
         assert set(entry.bad_input_cases) <= set(CASE_SETS), entry.name
         assert find_card(entry.hub_uid).folder.rsplit("/", 1)[-1] == entry.name
-        assert entry.torch_twin is None or os.path.isfile(os.path.join(ROOT, "tests", entry.torch_twin))
+        assert entry.torch_twin is None or os.path.isfile(os.path.join(ROOT, entry.name, entry.torch_twin))
 
 
 def test_a_sixth_model_is_found_through_its_folder_alone(tmp_path):

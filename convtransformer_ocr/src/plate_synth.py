@@ -27,14 +27,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import sys
-import time
-from multiprocessing import Pool
 from typing import Iterator
 
 import cv2
 import numpy as np
 
+from .model_utils.work_pool import Progress, WorkerPool
 from .plate_noise import STRONG, TRAIN, NoiseProfile, degrade
 from .plate_render import FontPair, render_plate
 from .plate_text import plate_text
@@ -102,13 +100,6 @@ def _one_thread() -> None:
     cv2.setNumThreads(1)  # a worker per core: OpenCV's own threads would only compete
 
 
-def _progress(done: int, total: int, started: float) -> None:
-    rate = done / max(time.time() - started, 1e-9)
-    eta = (total - done) / rate if rate > 0 else 0.0
-    sys.stderr.write(f"\r{done}/{total} plates, {rate:.0f} plates/s, ETA {eta:.0f} s")
-    sys.stderr.flush()
-
-
 def _chunks(folder: str, seed: int, split: str, count: int, size: int) -> Iterator[tuple]:
     for start in range(0, count, size):
         yield folder, seed, split, start, min(count, start + size)
@@ -116,18 +107,16 @@ def _chunks(folder: str, seed: int, split: str, count: int, size: int) -> Iterat
 
 def synthesize(out: str, counts: dict[str, int], seed: int, workers: int) -> dict:
     """Write every split of ``counts`` to ``out``; return the manifest (also written to manifest.json)."""
-    total, done, started = sum(counts.values()), 0, time.time()
-    with Pool(max(1, workers), initializer=_one_thread) as pool:
+    total = sum(counts.values())
+    progress = Progress(total, "plates")
+    with WorkerPool(max(1, workers), _one_thread) as pool:
         for split, count in counts.items():
             folder = os.path.join(out, split)
             os.makedirs(os.path.join(folder, "images"), exist_ok=True)
             with open(os.path.join(folder, "gt.txt"), "w", encoding="utf-8") as gt:
-                for lines in pool.imap(_write_chunk, _chunks(folder, seed, split, count, 32)):
+                for lines in pool.run(_write_chunk, _chunks(folder, seed, split, count, 32), progress):
                     gt.writelines(lines)
-                    done += len(lines)
-                    _progress(done, total, started)
-    seconds = time.time() - started
-    sys.stderr.write("\n")
+    seconds = progress.seconds
     manifest = {"seed": seed, "counts": counts, "styles": STYLE_WEIGHTS,
                 "train_fonts": [dataclasses.asdict(f) for f in TRAIN_FONTS],
                 "val_fonts": [dataclasses.asdict(f) for f in VAL_FONTS],

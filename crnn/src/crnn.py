@@ -15,7 +15,7 @@ from types import SimpleNamespace
 from mindspore import nn, ops
 
 from .model_utils.ctc import CTCLabelConverter
-from .official import NETWORKS, build_official
+from .official_network import NETWORKS, build_official
 
 
 def _conv(in_ch: int, out_ch: int, kernel: int, pad: int) -> nn.Conv2d:
@@ -110,7 +110,7 @@ def label_converter(cfg: SimpleNamespace) -> CTCLabelConverter:
 
 def build_network(cfg: SimpleNamespace) -> nn.Cell:
     """Build the network ``cfg.network`` names (see default_config.yaml): MMOCR's CRNN, or the zoo's V2 / V1
-    (``src/official.py``)."""
+    (``src/official_network.py``)."""
     num_class = label_converter(cfg).num_class
     if cfg.network in NETWORKS:
         return build_official(cfg, num_class)

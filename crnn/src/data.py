@@ -16,7 +16,7 @@ from .model_utils.evaluate import evaluate_by_shape, evaluate_dataset
 from .model_utils.pipeline import create_dataset
 from .model_utils.report import Recorder
 from .model_utils.sources import LabelledSource, LmdbWordSource
-from .official import preprocessing
+from .preprocess_switch import preprocessing
 
 
 def word_source(cfg: SimpleNamespace, paths: Sequence[str], converter: CTCLabelConverter,

@@ -13,7 +13,7 @@ from .model_utils.entry import ModelParts
 from .model_utils.infer_io import IMAGE_EXTENSIONS
 from .model_utils.report import input_picture
 from .model_utils.sources import find_lmdbs
-from .official import preprocessing
+from .preprocess_switch import preprocessing
 from .recognizer import Recognizer
 
 

@@ -21,7 +21,7 @@ from .crnn import build_network, label_converter
 from .model_utils.evaluate import predict_padded
 from .model_utils.images import ImageInput, load_images
 from .model_utils.infer_io import Prediction, Recognizer as BaseRecognizer
-from .official import preprocessing
+from .preprocess_switch import preprocessing
 
 
 def _bucketed(network_input: np.ndarray, bucket: int) -> np.ndarray:

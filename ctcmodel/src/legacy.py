@@ -5,8 +5,8 @@ layer ``l``, ``weight_fw{l}`` / ``weight_bw{l}`` [in_l + H, 4H] (applied as ``[x
 ``bias_bw{l}`` [4H], float16, gate blocks i, j (the cell input), f, o; the backward direction read the whole
 padded axis reversed.  Inside ``CTCModel`` they are named ``lstm.weight_fw0`` ...; ``embedding.*`` is unchanged.
 Since 1.6 (and in ``network.CTCModel``) they are ``weight_ih`` [4H, in], ``weight_hh`` [4H, H], ``bias_ih`` and
-``bias_hh`` [4H] (added), gates i, f, g, o.  So, per direction: reorder the gate blocks, ``weight_ih = w[:in].T``,
-``weight_hh = w[in:].T``, ``bias_ih = b`` (plus a non-zero ``forget_bias`` on the f block), ``bias_hh = 0``.
+``bias_hh`` [4H] (added), gates i, f, g, o: each direction converts with ``model_utils.weight_map``'s
+``dynamic_rnn_to_lstm``.
 The converted network equals the legacy one with ``pad_mode: full`` (the backward direction over the padding).
 
 The flat ``lstm.weight`` [N, 1, 1] of MindSpore <= 1.5 on GPU/CPU is refused: GPU handed it to cuDNN as its
@@ -23,11 +23,13 @@ import numpy as np
 
 from .model_utils.checkpoint import is_train_state
 from .model_utils.errors import CheckpointError
+from .model_utils.weight_map import dynamic_rnn_to_lstm, misfit
 
 PREFIX = "lstm."
 LEGACY_KEY = re.compile(rf"^{re.escape(PREFIX)}(weight|bias)_(fw|bw)\d+$")
 FLAT_KEY = PREFIX + "weight"
 DIRECTIONS = (("fw", ""), ("bw", "_reverse"))
+LSTM_TENSORS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")  # dynamic_rnn_to_lstm's order
 
 
 def is_legacy(names: Iterable[str]) -> bool:
@@ -46,20 +48,6 @@ def legacy_shapes(hidden_size: int, num_layers: int, input_size: int) -> dict[st
     return shapes
 
 
-def _ijfo_to_ifjo(array: np.ndarray, axis: int) -> np.ndarray:
-    i, j, f, o = np.split(array, 4, axis=axis)
-    return np.concatenate([i, f, j, o], axis=axis)
-
-
-def _problems(arrays: Mapping[str, np.ndarray], shapes: Mapping[str, tuple]) -> list[str]:
-    unmapped = sorted(n for n in arrays if n.startswith(PREFIX) and n not in shapes)
-    missing = [n for n in shapes if n not in arrays]
-    misshaped = [f"{n}: file {tuple(arrays[n].shape)} vs {shapes[n]}"
-                 for n in shapes if n in arrays and tuple(arrays[n].shape) != shapes[n]]
-    return [f"{len(names)} {kind}: {', '.join(names)}" for kind, names in
-            (("unmapped", unmapped), ("missing", missing), ("with another shape", misshaped)) if names]
-
-
 def convert_legacy(params: Mapping[str, np.ndarray], hidden_size: int, num_layers: int, input_size: int,
                    forget_bias: float = 0.0) -> dict[str, np.ndarray]:
     """A legacy Ascend checkpoint dict (name -> array) -> our float32 parameters: LSTM tensors converted, training
@@ -72,22 +60,19 @@ def convert_legacy(params: Mapping[str, np.ndarray], hidden_size: int, num_layer
         raise CheckpointError(f"{FLAT_KEY} {tuple(params[FLAT_KEY].shape)} is MindSpore <= 1.5's flat GPU/CPU LSTM "
                               "weight, whose layout depends on the device it was saved on: not converted")
     shapes = legacy_shapes(hidden_size, num_layers, input_size)
-    problems = _problems(params, shapes)
+    lstm = {n: tuple(np.shape(v)) for n, v in params.items() if n.startswith(PREFIX)}
+    problems = misfit(lstm, shapes)
     if problems:
         raise CheckpointError(f"not a MindSpore <= 1.5 Ascend ctcmodel checkpoint for hidden_size {hidden_size}, "
-                              f"num_layers {num_layers}, input_size {input_size} ({'; '.join(problems)})")
+                              f"num_layers {num_layers}, input_size {input_size} ({problems})")
     out = {n: np.asarray(v, np.float32) for n, v in params.items() if n not in shapes and not is_train_state(n)}
     for layer in range(num_layers):
         width = input_size if layer == 0 else 2 * hidden_size
         for direction, suffix in DIRECTIONS:
-            w = _ijfo_to_ifjo(np.asarray(params[f"{PREFIX}weight_{direction}{layer}"], np.float32), 1)
-            b = _ijfo_to_ifjo(np.asarray(params[f"{PREFIX}bias_{direction}{layer}"], np.float32), 0)
-            b[hidden_size:2 * hidden_size] += forget_bias
-            key = f"l{layer}{suffix}"
-            out[f"{PREFIX}weight_ih_{key}"] = np.ascontiguousarray(w[:width].T)
-            out[f"{PREFIX}weight_hh_{key}"] = np.ascontiguousarray(w[width:].T)
-            out[f"{PREFIX}bias_ih_{key}"] = b
-            out[f"{PREFIX}bias_hh_{key}"] = np.zeros_like(b)
+            converted = dynamic_rnn_to_lstm(params[f"{PREFIX}weight_{direction}{layer}"],
+                                            params[f"{PREFIX}bias_{direction}{layer}"], width, forget_bias)
+            for kind, value in zip(LSTM_TENSORS, converted):
+                out[f"{PREFIX}{kind}_l{layer}{suffix}"] = value
     return out
 
 

@@ -32,12 +32,9 @@ same bytes whatever ``--workers`` is.
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
 import os
 import shutil
 import string
-import sys
-import time
 import zlib
 from dataclasses import asdict, dataclass
 from typing import Callable, Sequence
@@ -45,7 +42,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .model_utils.errors import UsageError
-from .model_utils.progress import format_seconds
+from .model_utils.work_pool import Progress, WorkerPool
 from .speech_synth_engines import Voice, check_engines, synthesize
 from .speech_synth_phones import SILENCE, Segment, timit_segments
 from .speech_synth_signal import Channel, channel, resample
@@ -66,7 +63,6 @@ SX_SHARE = 5 / 8  # TIMIT: 5 SX and 3 SI of a speaker's 8 non-SA sentences
 STRETCH, UTTERANCE_SEMITONES, UTTERANCE_STRETCH = (0.85, 1.2), (-1.0, 1.0), (0.95, 1.05)
 HIGHPASS_HZ, LOWPASS_HZ, SNR_DB, PEAK = (40.0, 200.0), (6000.0, 7900.0), (25.0, 45.0), (0.2, 0.55)
 SILENCE_SECONDS = (0.1, 0.3)
-PROGRESS_EVERY_SECONDS = 5.0
 SUMMARY_FILE = "synth_speech.json"
 
 
@@ -294,15 +290,9 @@ def build_corpus(out: str, n_train: int, n_test: int, per_speaker: int, seed: in
     summary = _summary(speakers, utterances, seed, per_speaker)
     _prepare_output(out, summary)
     tasks = [(u, seed, out) for u in utterances]
-    start, last, total_samples = time.time(), 0.0, 0
-    with mp.get_context("fork").Pool(workers) as pool:
-        for done, length in enumerate(pool.imap_unordered(_work, tasks), 1):
-            total_samples += length
-            if time.time() - last > PROGRESS_EVERY_SECONDS or done == len(tasks):
-                last = time.time()
-                rate = done / max(last - start, 1e-9)
-                report(f"synthesized {done}/{len(tasks)} utterances, {rate:.1f} utt/s, "
-                       f"ETA {format_seconds((len(tasks) - done) / rate)}")
+    progress = Progress(len(tasks), "utterances", "synthesized", "utt", report)
+    with WorkerPool(workers) as pool:
+        total_samples = sum(pool.run(_work, tasks, progress, size=lambda _length: 1, ordered=False))
     return summary, total_samples / RATE / 3600
 
 
@@ -329,9 +319,3 @@ def _summary(speakers: Sequence[Speaker], utterances: Sequence[Utterance], seed:
     return {"seed": seed, "utterances_per_speaker": per_speaker, "voices": split_voices(),
             "utterances": {sp: sum(u.speaker.split == sp for u in utterances) for sp in SPLITS},
             "speakers": [row(s) for s in speakers]}
-
-
-def log_stderr(message: str) -> None:
-    """Print a progress line on stderr at once."""
-    sys.stderr.write(message + "\n")
-    sys.stderr.flush()

@@ -77,8 +77,8 @@ def test_missing_and_unexpected_keys_are_listed(tmp_path):
     ms.save_checkpoint(entries, path)
     with pytest.raises(CheckpointError) as err:
         load_into(net, path)
-    assert "2 missing: Prediction.bias, Prediction.weight" in str(err.value)
-    assert "1 unexpected: decoder.weight" in str(err.value)
+    assert "2 missing from the file: Prediction.bias, Prediction.weight" in str(err.value)
+    assert "1 unmapped: decoder.weight" in str(err.value)
 
 
 def test_unreadable_checkpoint_is_a_clear_error(tmp_path):

@@ -1,5 +1,5 @@
 """convtransformer_ocr/convert_modelscope.py against a PyTorch twin of ModelScope's ConvNextViT
-(tests/convtransformer_ocr/modelscope_twin.py): the converted checkpoint gives the twin's logits on 32x804
+(convtransformer_ocr/modelscope_twin.py): the converted checkpoint gives the twin's logits on 32x804
 lines (three windows stitched to 201 steps) and on one-window plates, each side with its own preprocessing;
 ModelScope's checkpoint layouts convert to the same tensors; bad checkpoints and vocabularies are refused with
 one ``error:`` line (exit 2)."""
@@ -16,12 +16,13 @@ torch = pytest.importorskip("torch")
 
 import mindspore as ms  # noqa: E402
 
-from conftest import ROOT, run_script  # noqa: E402
+from conftest import ROOT, error_line, run_script  # noqa: E402
+from convtransformer_ocr.modelscope_twin import (logits_of, modelscope_line, modelscope_windows,  # noqa: E402
+                                                 random_twin)
 from convtransformer_ocr.src.model_utils.checkpoint import load_into, read_checkpoint  # noqa: E402
 from convtransformer_ocr.src.model_utils.config import load_config  # noqa: E402
 from convtransformer_ocr.src.network import build_network  # noqa: E402
 from convtransformer_ocr.src.preprocess import line_input, pad_line  # noqa: E402
-from modelscope_twin import logits_of, modelscope_line, modelscope_windows, random_twin  # noqa: E402
 
 torch.set_num_threads(1)
 MODEL = "convtransformer_ocr"
@@ -74,16 +75,7 @@ def _convert_fails(tmp_path, state, *args: str) -> str:
     src = str(tmp_path / "bad.pth")
     torch.save(state, src)
     proc = run_script(MODEL, "convert_modelscope.py", src, str(tmp_path / "out.ckpt"), *args, check=False)
-    return _error_line(proc, tmp_path)
-
-
-def _error_line(proc, folder) -> str:
-    report = f"exit {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
-    assert proc.returncode == 2, report
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), report
-    assert not os.path.exists(os.path.join(folder, "out.ckpt")), "nothing may be written on error"
-    return lines[0]
+    return error_line(proc, str(tmp_path / "out.ckpt"))
 
 
 def test_twin_state_dict_has_modelscope_keys_shapes_and_dtypes_in_order(twin):
@@ -170,8 +162,8 @@ def test_unmapped_missing_and_mismatched_keys_are_refused_together_by_name(tmp_p
     assert "does not fit ModelScope's ConvNextViT" in line
     assert "1 unmapped: vitstr.blocks.2.norm1.weight" in line
     assert "1 missing from the file: vitstr.pos_embed" in line
-    assert ("2 with another shape: vitstr.head.weight (7644, 12) vs network vitstr.head.weight (74, 12), "
-            "vitstr.head.bias (7644,) vs network vitstr.head.bias (74,)") in line
+    assert ("2 with another shape: vitstr.head.weight: file (7644, 12) vs network (74, 12), "
+            "vitstr.head.bias: file (7644,) vs network (74,)") in line
 
 
 def test_files_that_are_not_checkpoints_give_one_error_line(tmp_path):
@@ -179,5 +171,6 @@ def test_files_that_are_not_checkpoints_give_one_error_line(tmp_path):
     notes.write_text("not a checkpoint\n", encoding="utf-8")
     proc = run_script(MODEL, "convert_modelscope.py", str(notes), str(tmp_path / "out.ckpt"), *SMALL_ARGS,
                       check=False)
-    assert "cannot read" in _error_line(proc, tmp_path) and "notes.pth as a PyTorch checkpoint" in proc.stderr
+    line = error_line(proc, str(tmp_path / "out.ckpt"))
+    assert "cannot read" in line and "notes.pth as a PyTorch checkpoint" in line
     assert "holds no state_dict" in _convert_fails(tmp_path, {"state_dict": {}}, *SMALL_ARGS)

@@ -16,6 +16,7 @@ import mindspore as ms
 import numpy as np
 import torch
 
+from convtransformer_ocr.modelscope_twin import ConvNextViT
 from convtransformer_ocr.src.charset import label_converter
 from convtransformer_ocr.src.model_utils.config import load_config
 from convtransformer_ocr.src.model_utils.ctc import CTCLoss, NetWithLoss
@@ -24,7 +25,6 @@ from convtransformer_ocr.src.model_utils.lr_schedule import warmup_lr
 from convtransformer_ocr.src.model_utils.train_step import ClippedTrainStep
 from convtransformer_ocr.src.network import build_network
 from convtransformer_ocr.src.preprocess import decode_rgb, pad_line
-from modelscope_twin import ConvNextViT
 
 MODEL_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                          "convtransformer_ocr")

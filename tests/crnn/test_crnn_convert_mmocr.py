@@ -1,4 +1,4 @@
-"""crnn/convert_mmocr.py against a PyTorch twin of MMOCR's CRNN (tests/crnn/mmocr_twin.py): the converted
+"""crnn/convert_mmocr.py against a PyTorch twin of MMOCR's CRNN (crnn/mmocr_twin.py): the converted
 checkpoint gives the twin's logits on images of several sizes (each side with its own preprocessing), both
 MMOCR checkpoint layouts convert, MindSpore's LSTM takes PyTorch's gate blocks as they are, and bad
 checkpoints are refused with one ``error:`` line (exit 2)."""
@@ -16,12 +16,12 @@ torch = pytest.importorskip("torch")
 import mindspore as ms  # noqa: E402
 from mindspore import nn  # noqa: E402
 
-from conftest import run_script  # noqa: E402
+from conftest import error_line, run_script  # noqa: E402
+from crnn.mmocr_twin import greedy_text, logits_of, mmocr_test_input, mmocr_test_width, random_twin  # noqa: E402
 from crnn.src import preprocess  # noqa: E402
 from crnn.src.crnn import build_network  # noqa: E402
 from crnn.src.model_utils.checkpoint import load_into, read_checkpoint  # noqa: E402
 from crnn.src.model_utils.config import load_config  # noqa: E402
-from mmocr_twin import greedy_text, logits_of, mmocr_test_input, mmocr_test_width, random_twin  # noqa: E402
 
 torch.set_num_threads(1)
 MMOCR_KEYS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "reference",
@@ -74,17 +74,8 @@ def _convert_fails(tmp_path, state: dict, name: str = "bad.pth") -> str:
     """Save ``state``, run the converter on it; assert exit 2 and one ``error:`` line; return that line."""
     src = str(tmp_path / name)
     torch.save(state, src)
-    return _error_line(run_script("crnn", "convert_mmocr.py", src, str(tmp_path / "out.ckpt"), check=False),
-                       tmp_path)
-
-
-def _error_line(proc, folder) -> str:
-    report = f"exit {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
-    assert proc.returncode == 2, report
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), report
-    assert not os.path.exists(os.path.join(folder, "out.ckpt")), "nothing may be written on error"
-    return lines[0]
+    out = str(tmp_path / "out.ckpt")
+    return error_line(run_script("crnn", "convert_mmocr.py", src, out, check=False), out)
 
 
 def test_twin_state_dict_has_mmocr_keys_shapes_and_dtypes_in_order(twin):
@@ -177,9 +168,8 @@ def test_wrong_shape_is_refused_naming_key_and_both_shapes(twin, tmp_path):
     state["decoder.decoder.1.embedding.bias"] = torch.zeros(95)
     line = _convert_fails(tmp_path, state)
     assert "2 with another shape" in line
-    assert ("decoder.decoder.1.embedding.weight (95, 512) vs network decoder.decoder.1.embedding.weight (37, 512)"
-            in line)
-    assert "decoder.decoder.1.embedding.bias (95,)" in line
+    assert "decoder.decoder.1.embedding.weight: file (95, 512) vs network (37, 512)" in line
+    assert "decoder.decoder.1.embedding.bias: file (95,) vs network (37,)" in line
 
 
 def test_missing_tensor_is_refused_naming_the_network_parameter(twin, tmp_path):
@@ -191,14 +181,15 @@ def test_missing_tensor_is_refused_naming_the_network_parameter(twin, tmp_path):
 def test_missing_file_gives_one_error_line(tmp_path):
     proc = run_script("crnn", "convert_mmocr.py", str(tmp_path / "nowhere.pth"), str(tmp_path / "out.ckpt"),
                       check=False)
-    assert "nowhere.pth does not exist" in _error_line(proc, tmp_path)
+    assert "nowhere.pth does not exist" in error_line(proc, str(tmp_path / "out.ckpt"))
 
 
 def test_file_that_is_not_a_torch_checkpoint_gives_one_error_line(tmp_path):
     src = tmp_path / "notes.pth"
     src.write_text("not a checkpoint\n", encoding="utf-8")
     proc = run_script("crnn", "convert_mmocr.py", str(src), str(tmp_path / "out.ckpt"), check=False)
-    assert "cannot read" in _error_line(proc, tmp_path) and "notes.pth as a PyTorch checkpoint" in proc.stderr
+    line = error_line(proc, str(tmp_path / "out.ckpt"))
+    assert "cannot read" in line and "notes.pth as a PyTorch checkpoint" in line
 
 
 def test_without_torch_the_converter_says_how_to_install_it(tmp_path, monkeypatch):
@@ -209,7 +200,7 @@ def test_without_torch_the_converter_says_how_to_install_it(tmp_path, monkeypatc
     src = tmp_path / "model.pth"
     src.write_bytes(b"\0")
     proc = run_script("crnn", "convert_mmocr.py", str(src), str(tmp_path / "out.ckpt"), check=False)
-    assert _error_line(proc, tmp_path) == (
+    assert error_line(proc, str(tmp_path / "out.ckpt")) == (
         "error: converting needs PyTorch: pip install -r requirements-convert.txt")
 
 

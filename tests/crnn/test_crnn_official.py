@@ -15,9 +15,10 @@ from crnn.src.crnn import build_network, label_converter
 from crnn.src.data import word_dataset, word_source
 from crnn.src.model_utils.checkpoint import CheckpointError, is_train_state, load_into
 from crnn.src.model_utils.config import load_config
-from crnn.src.official import (V1_DEAD, OfficialCRNNV1, OfficialCRNNV2, convert_v1_checkpoint,
-                               load_official_v1, normalize_ops, prepare_image, preprocessing, to_network_input,
-                               v1_layout)
+from crnn.src.official_network import OfficialCRNNV1, OfficialCRNNV2
+from crnn.src.official_preprocess import normalize_ops, prepare_image, to_network_input
+from crnn.src.official_v1 import V1_DEAD, convert_v1_checkpoint, v1_layout
+from crnn.src.preprocess_switch import preprocessing
 from lmdb_builder import make_lmdb
 
 TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -199,13 +200,14 @@ def v1_checkpoint(v1_manifest) -> dict:
 
 @pytest.fixture(scope="module")
 def v1_net(v1_checkpoint, tmp_path_factory) -> OfficialCRNNV1:
-    """The nn.LSTM network with the converted random V1 checkpoint, loaded from a zoo-style training file."""
+    """The nn.LSTM network with the random V1 checkpoint, loaded from a zoo-style training file as every entry
+    script loads a checkpoint (converted by the network's ``convert_checkpoint`` hook, dead tensors dropped)."""
     net = OfficialCRNNV1()
     path = _save(str(tmp_path_factory.mktemp("v1") / "crnn_v1.ckpt"),
                  {**v1_checkpoint, "global_step": np.ones(1, np.int32), "sequence_length": np.full(16, 24, np.int32),
                   "accum.w1": np.zeros((768, 1024), np.float32), "epoch_num": np.array(3, np.int64)})
-    ignored = load_official_v1(net, path)
-    assert ignored == sorted([*V1_DEAD, "global_step", "sequence_length", "accum.w1", "epoch_num"])
+    _, ignored = load_into(net, path)
+    assert ignored == sorted(["global_step", "sequence_length", "accum.w1", "epoch_num"])
     net.set_train(False)
     return net
 
@@ -253,5 +255,5 @@ def test_v1_conversion_refuses_unmapped_missing_and_misshaped_keys():
         convert_v1_checkpoint(ckpt, net, "checkpoint old.ckpt")
     message = str(err.value)
     assert "\n" not in message and "checkpoint old.ckpt is not an official CRNN V1 checkpoint" in message
-    assert "1 missing: b1" in message and "1 unmapped: decoder.weight" in message
-    assert "1 with another shape: w2: file (3, 64) vs (48, 64)" in message
+    assert "1 missing from the file: b1" in message and "1 unmapped: decoder.weight" in message
+    assert "1 with another shape: w2: file (3, 64) vs network (48, 64)" in message

@@ -112,7 +112,8 @@ def test_forget_bias_is_folded_into_the_f_gate(net, legacy, features):
 
 def test_wrong_shapes_and_flat_weights_are_refused(legacy):
     broken = {**legacy, "lstm.bias_bw1": np.zeros(4 * HIDDEN + 1, np.float16)}
-    with pytest.raises(CheckpointError, match=r"1 with another shape: lstm.bias_bw1: file \(513,\) vs \(512,\)"):
+    with pytest.raises(CheckpointError,
+                       match=r"1 with another shape: lstm.bias_bw1: file \(513,\) vs network \(512,\)"):
         convert_legacy(broken, HIDDEN, LAYERS, INPUT)
     with pytest.raises(CheckpointError, match="flat GPU/CPU LSTM weight"):
         convert_legacy({"lstm.weight": np.zeros((10, 1, 1), np.float32)}, HIDDEN, LAYERS, INPUT)

@@ -9,9 +9,9 @@ import mindspore as ms
 import numpy as np
 import pytest
 
-from handwritten_zh.src.flops import count_flops
+from handwritten_zh.src.model_utils.flops import count_flops
 from handwritten_zh.src.model_utils.errors import ConfigError
-from handwritten_zh.src.network import build_network
+from handwritten_zh.src.network import FLOP_RULES, build_network
 
 FULL = SimpleNamespace(charset="charsets/scut_ept.txt", max_label_length=60, stem_channels=32,
                        stage_channels=[64, 128, 256, 512], stage_blocks=[1, 3, 3, 1], image_height=96, bn_momentum=0.9)
@@ -37,7 +37,7 @@ def test_parameters_within_2_percent_of_the_reference(full_net):
 
 
 def test_flops_within_2_percent_of_the_reference(full_net):
-    flops = count_flops(full_net, (1, 1, 96, 2000))
+    flops = count_flops(full_net, (1, 1, 96, 2000), FLOP_RULES)
     assert set(flops) == {"conv", "dense", "batchnorm", "relu", "maxpool", "add"}
     assert flops["dense"] == 125 * 4059 * (2 * 1536 + 1)  # 125 columns of Dense(512 x 3 -> 4059)
     assert abs(sum(flops.values()) / 134.513e9 - 1) < 0.02

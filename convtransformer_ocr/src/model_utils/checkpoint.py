@@ -21,6 +21,7 @@ import numpy as np
 from mindspore import nn
 
 from .errors import CheckpointError
+from .weight_map import misfit
 
 TRAIN_STATE_PREFIXES = ("moment.", "moment1.", "moment2.", "mean_grad.", "mean_square.", "accum.", "accum_update.",
                         "adam_m.", "adam_v.", "stat.")
@@ -106,20 +107,13 @@ def _listed(kind: str, names: list[str], most: int = 10) -> str:
 
 def check_fit(params: dict, cell: nn.Cell, source: str, keep: Sequence[str] = ()) -> list[str]:
     """Raise ``CheckpointError`` listing every mismatch between ``params`` and ``cell`` (its parameters named in
-    ``keep`` excepted); return the keys ignored as training state."""
-    wanted = {p.name: p for p in cell.get_parameters() if p.name not in keep}
-    missing = sorted(n for n in wanted if n not in params)
-    extra = sorted(n for n in params if n not in wanted)
-    ignored = [n for n in extra if is_train_state(n)]
-    unexpected = [n for n in extra if n not in ignored]
-    mismatched = [f"{n}: file {tuple(params[n].shape)} vs network {tuple(wanted[n].shape)}"
-                  for n in wanted if n in params and tuple(params[n].shape) != tuple(wanted[n].shape)]
-    problems = [_listed(kind, names) for kind, names in
-                (("missing", missing), ("unexpected", unexpected), ("with another shape", mismatched)) if names]
+    ``keep`` excepted; ``weight_map.misfit``); return the keys ignored as training state."""
+    wanted = {p.name: tuple(p.shape) for p in cell.get_parameters() if p.name not in keep}
+    problems = misfit({n: tuple(v.shape) for n, v in params.items()}, wanted, ignorable=is_train_state)
     if problems:
-        raise CheckpointError(f"{source} does not fit the network ({'; '.join(problems)}); "
+        raise CheckpointError(f"{source} does not fit the network ({problems}); "
                               "check --config_path (e.g. cpu_small.yaml for the small model)")
-    return ignored
+    return sorted(n for n in params if n not in wanted and is_train_state(n))
 
 
 def load_into(cell: nn.Cell, path: str, keep: Sequence[str] = (), classes: Optional[int] = None

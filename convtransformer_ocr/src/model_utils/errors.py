@@ -42,8 +42,3 @@ def run_cli(main: Callable[[], object]) -> None:
 def log(message: str) -> None:
     """Print a progress line at once (logs of background jobs stay current)."""
     print(message, flush=True)
-
-
-def rank_logger(rank: int) -> Callable[[str], None]:
-    """``log`` on rank 0, silence on the other ranks of a distributed job."""
-    return log if rank == 0 else (lambda _message: None)

@@ -227,7 +227,7 @@ class LineTwin(nn.Module):
 def build_twin(cfg) -> LineTwin:
     """The twin at the size of a convtransformer_ocr config (classes as the network's head, its window width),
     default initialisation (scripts/benchmark.py --vs-torch)."""
-    from convtransformer_ocr.src.charset import num_classes
+    from .src.charset import num_classes  # imported as convtransformer_ocr.modelscope_twin (tests, benchmark)
 
     return LineTwin(ConvNextViT(tuple(cfg.depths), tuple(cfg.dims), cfg.embed_dim, cfg.vit_depth, cfg.num_heads,
                                 cfg.mlp_ratio, num_classes(cfg), cfg.window_width))

@@ -3,7 +3,7 @@
 It shares nothing with the training renderer (``word_render``) but the text sampler: PIL draws everything
 (``ImageDraw.text`` with its own stroke outline, ``Image.rotate``, PIL's gradients, noise and Mandelbrot
 textures colourised with ``ImageOps.colorize``, ellipses and bars as clutter, PIL's box and Lanczos
-resampling, PIL's JPEG encoder), with the held-out font families (``OOD_FAMILIES`` in ``synth_text``) and
+resampling, PIL's JPEG encoder), with the held-out font families (``OOD_DESIGNS`` in ``word_synth``) and
 validation words only.  A gap between the in-distribution validation set and this one measures how much a
 model learned the training renderer rather than reading.
 """
@@ -16,7 +16,7 @@ from typing import Sequence
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
-from word_text import sample_text
+from .word_text import sample_text
 
 OUT_HEIGHT = 32
 SIZES = (22, 30, 38, 46, 60)

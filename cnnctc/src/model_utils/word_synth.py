@@ -11,33 +11,32 @@ Each split is one LMDB holding ``num-samples`` and, for i = 1..N, ``image-%09d``
   are also written as OUT/ood_images with a gt.txt.
 
 Every sample is drawn from its own random generator seeded by (seed, split, index): the output is identical
-whatever the number of worker processes.  The font split depends on the installed fonts
-(``scripts/setup_env.sh`` installs the set used for the released checkpoints).
+whatever the number of worker processes (``work_pool``).  The font split depends on the installed fonts
+(``scripts/setup_env.sh`` of the repository installs the set used for the released checkpoints).  The word
+models' ``synth_words.py`` runs ``main``:
 
-    python scripts/synth_text.py --out data/synth --train 100000 --val 2000
-    python scripts/synth_text.py --out data/synth_ood --train 0 --val 0 --ood 2000
-    python scripts/synth_text.py --out /tmp/x --preview words.png      # a sample sheet, nothing else
+    python synth_words.py --out data/synth --train 100000 --val 2000
+    python synth_words.py --out data/synth_ood --train 0 --val 0 --ood 2000
+    python synth_words.py --out /tmp/x --preview words.png      # a sample sheet, nothing else
 """
 from __future__ import annotations
 
 import argparse
 import glob
 import json
-import multiprocessing as mp
 import os
 import re
 import string
-import sys
-import time
 from typing import Iterator, Sequence
 
 import cv2
 import lmdb
 import numpy as np
 
-from word_ood import OodWordRenderer
-from word_render import STYLES, Font, WordRenderer
-from word_text import label_of, word_split
+from .word_ood import OodWordRenderer
+from .word_render import STYLES, Font, WordRenderer
+from .word_text import label_of, word_split
+from .work_pool import Progress, WorkerPool
 
 FONT_DIRS = ("/usr/share/fonts",)
 WORD_LIST = "/usr/share/dict/words"
@@ -131,31 +130,13 @@ def _render_chunk(task: tuple[str, int, int, int]) -> list[tuple[bytes, str]]:
     return [render_sample(split, seed, i) for i in range(start, stop)]
 
 
-class Progress:
-    """A one-line progress bar on stderr with rate and ETA."""
-
-    def __init__(self, total: int, name: str):
-        self.total, self.name, self.start = total, name, time.time()
-
-    def update(self, done: int) -> None:
-        elapsed = max(time.time() - self.start, 1e-6)
-        rate = done / elapsed
-        eta = (self.total - done) / rate if rate else 0.0
-        bar = "#" * int(30 * done / self.total)
-        sys.stderr.write(f"\r{self.name:5s} [{bar:<30s}] {done}/{self.total} {rate:7.0f} img/s ETA {eta:5.0f}s")
-        if done >= self.total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-
-def write_lmdb(path: str, samples: Iterator[list[tuple[bytes, str]]], total: int, name: str) -> float:
-    """Write samples to a fresh LMDB at ``path``; return images/s."""
+def write_lmdb(path: str, samples: Iterator[list[tuple[bytes, str]]]) -> int:
+    """Write chunks of (JPEG bytes, label) to a fresh LMDB at ``path``; return the number of samples."""
     os.makedirs(path, exist_ok=True)
     for stale in ("data.mdb", "lock.mdb"):
         if os.path.exists(os.path.join(path, stale)):
             os.remove(os.path.join(path, stale))
     env = lmdb.open(path, map_size=1 << 36)
-    progress = Progress(total, name)
     index = 0
     for chunk in samples:
         with env.begin(write=True) as txn:
@@ -163,11 +144,10 @@ def write_lmdb(path: str, samples: Iterator[list[tuple[bytes, str]]], total: int
                 index += 1
                 txn.put(b"image-%09d" % index, jpeg)
                 txn.put(b"label-%09d" % index, label.encode("utf-8"))
-        progress.update(index)
     with env.begin(write=True) as txn:
         txn.put(b"num-samples", str(index).encode())
     env.close()
-    return index / max(time.time() - progress.start, 1e-6)
+    return index
 
 
 def export_images(lmdb_path: str, out_dir: str, count: int) -> str:
@@ -253,13 +233,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     os.makedirs(args.out, exist_ok=True)
     rates = {}
     chunk = 256
-    with mp.get_context("fork").Pool(args.workers, _init_worker, (renderers,)) as pool:
+    with WorkerPool(args.workers, _init_worker, (renderers,)) as pool:
         for split in SPLITS:
             if counts[split] <= 0:
                 continue
             tasks = [(split, args.seed, i, min(i + chunk, counts[split])) for i in range(0, counts[split], chunk)]
-            rates[split] = write_lmdb(os.path.join(args.out, split), pool.imap(_render_chunk, tasks),
-                                      counts[split], split)
+            progress = Progress(counts[split], "images", split, "img")
+            write_lmdb(os.path.join(args.out, split), pool.run(_render_chunk, tasks, progress))
+            rates[split] = progress.rate
     summary = {
         "seed": args.seed,
         "style": args.style,

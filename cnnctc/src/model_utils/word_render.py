@@ -1,8 +1,8 @@
-"""The training renderer of synthetic word crops, SynthText / MJSynth style (``scripts/synth_text.py``).
+"""The training renderer of synthetic word crops, SynthText / MJSynth style (``word_synth``).
 
 A sample: a text (``word_text``) in a font of the split, drawn as a mask (sometimes letter-spaced), bent on
 a curved baseline; parts of other text lines above, below or beside it; composited over a procedural scene
-background (``textures``) with harmonious colours, sometimes with a shadow, an outline or a two-colour
+background (``word_textures``) with harmonious colours, sometimes with a shadow, an outline or a two-colour
 fill; the whole scene rotated and put in perspective; cropped around the word with real crops' uneven
 margins (sometimes cutting into it); resized to 32 px high, sometimes through a low resolution; blurred,
 noisy, JPEG-compressed.  The ``clean`` style keeps only fonts and words: dark text on a flat light
@@ -17,8 +17,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-import textures
-from word_text import sample_text
+from . import word_textures
+from .word_text import sample_text
 
 OUT_HEIGHT = 32
 FONT_SIZES = (22, 26, 30, 34, 40)  # the output is 32 px high: larger sizes only cost time
@@ -134,8 +134,8 @@ class WordRenderer:
     def _composite(self, rng: np.random.Generator, mask: np.ndarray, size: int) -> np.ndarray:
         """The scene (float32 RGB) with the text of ``mask`` and its effects on it."""
         h, w = mask.shape
-        bg, fg, accent = textures.scheme(rng)
-        image = textures.background(rng, h, w, bg, (fg, accent))
+        bg, fg, accent = word_textures.scheme(rng)
+        image = word_textures.background(rng, h, w, bg, (fg, accent))
         alpha = mask.astype(np.float32)[..., None] / 255
         if rng.random() < 0.35:
             frag = self._fragments(rng, mask, size).astype(np.float32)[..., None] / 255
