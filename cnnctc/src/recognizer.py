@@ -1,10 +1,6 @@
 """``Recognizer``: text recognition of images from a checkpoint or an exported MINDIR, batched.
 
-    from src.model_utils.config import load_config
-    from src.recognizer import Recognizer
-    cfg = load_config(["--config_path", "cpu_small.yaml"])
-    rec = Recognizer("release/cnnctc_cpu_small.ckpt", cfg)
-    rec.predict(["word_1.jpg", rgb_uint8_array])   # -> [Prediction(text, confidence), ...]
+Use: the README's "From Python" (``Recognizer(model_path, cfg).predict(images)`` -> ``Prediction``s).
 
 Set the MindSpore context first (graph mode and device, ``src.model_utils.context``).
 """

@@ -1,11 +1,7 @@
 """``Recognizer``: plate (or text line) recognition of images from a checkpoint or an exported MINDIR, with
 ModelScope's preprocessing (RGB, height 32 keeping the ratio, black right padding to ``line_width``).
 
-    from src.model_utils.config import load_config
-    from src.recognizer import Recognizer
-    cfg = load_config(["--config_path", "cpu_small.yaml"])
-    rec = Recognizer("output_cpu_small/best.ckpt", cfg)
-    rec.predict(["plate.jpg", rgb_uint8_array])   # -> [Prediction(text, confidence), ...]
+Use: the README's "From Python" (``Recognizer(model_path, cfg).predict(images)`` -> ``Prediction``s).
 
 Set the MindSpore context first (graph mode and device, ``src.model_utils.context``).
 """

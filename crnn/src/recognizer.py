@@ -2,11 +2,7 @@
 evaluation preprocessing (MMOCR's: height 32, width keeping the ratio, multiple of 16, padded to a multiple of 64
 as MMOCR pads a batch; images of one padded width run together; or the official zoo network's).
 
-    from src.model_utils.config import load_config
-    from src.recognizer import Recognizer
-    cfg = load_config(["--config_path", "cpu_small.yaml"])
-    rec = Recognizer("release/crnn_cpu_small.ckpt", cfg)
-    rec.predict(["word_1.jpg", gray_or_rgb_uint8_array])   # -> [Prediction(text, confidence), ...]
+Use: the README's "From Python" (``Recognizer(model_path, cfg).predict(images)`` -> ``Prediction``s).
 
 Set the MindSpore context first (graph mode and device, ``src.model_utils.context``).
 """

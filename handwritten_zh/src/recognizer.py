@@ -2,11 +2,7 @@
 reference's preprocessing (gray, height ``image_height`` INTER_AREA, edge padding to ``max_width`` or to a
 multiple of ``width_step``) and greedy decoding (restricted to ``designated_characters`` when set).
 
-    from src.model_utils.config import load_config
-    from src.recognizer import Recognizer
-    cfg = load_config(["--config_path", "cpu_small.yaml"])
-    rec = Recognizer("release/handwritten_zh_cpu_small.ckpt", cfg)
-    rec.predict(["line.png", gray_uint8_array])   # -> [Prediction(text, confidence, alternatives), ...]
+Use: the README's "From Python" (``Recognizer(model_path, cfg).predict(images)`` -> ``Prediction``s).
 
 ``details`` holds the ``alternatives`` best characters with their probabilities at each recognised character.
 A line wider than ``max_width`` after resizing (the reference's protocol) gives an empty text and says so in
