@@ -1,9 +1,4 @@
-"""``Recognizer``: text recognition of images from a checkpoint or an exported MINDIR, batched.
-
-Use: the README's "From Python" (``Recognizer(model_path, cfg).predict(images)`` -> ``Prediction``s).
-
-Set the MindSpore context first (graph mode and device, ``src.model_utils.context``).
-"""
+"""``Recognizer``: text recognition of images from a checkpoint or an exported MINDIR, batched."""
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -16,8 +11,7 @@ from .preprocess import to_network_input
 
 
 class Recognizer(ImageRecognizer):
-    """Recognise words in images with the network ``cfg`` describes; ``overrides`` change config values (checked
-    like command-line values)."""
+    """Recognise words in images with the network ``cfg`` describes."""
 
     def __init__(self, model_path: str, cfg: SimpleNamespace, batch_size: int = 32, **overrides):
         super().__init__(model_path, cfg, batch_size, build_network, label_converter, overrides)

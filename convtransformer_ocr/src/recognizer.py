@@ -1,9 +1,5 @@
 """``Recognizer``: plate (or text line) recognition of images from a checkpoint or an exported MINDIR, with
 ModelScope's preprocessing (RGB, height 32 keeping the ratio, black right padding to ``line_width``).
-
-Use: the README's "From Python" (``Recognizer(model_path, cfg).predict(images)`` -> ``Prediction``s).
-
-Set the MindSpore context first (graph mode and device, ``src.model_utils.context``).
 """
 from __future__ import annotations
 
@@ -18,8 +14,7 @@ from .preprocess import line_input
 
 
 class Recognizer(ImageRecognizer):
-    """Recognise plates in images with the network ``cfg`` describes; ``overrides`` change config values (checked
-    like command-line values)."""
+    """Recognise plates in images with the network ``cfg`` describes."""
 
     def __init__(self, model_path: str, cfg: SimpleNamespace, batch_size: int = 32, **overrides):
         super().__init__(model_path, cfg, batch_size, build_network, label_converter, overrides)

@@ -1,10 +1,6 @@
 """``Recognizer``: word recognition of images from a checkpoint or an exported MINDIR, with the network's
 evaluation preprocessing (MMOCR's: height 32, width keeping the ratio, multiple of 16, padded to a multiple of 64
 as MMOCR pads a batch; images of one padded width run together; or the official zoo network's).
-
-Use: the README's "From Python" (``Recognizer(model_path, cfg).predict(images)`` -> ``Prediction``s).
-
-Set the MindSpore context first (graph mode and device, ``src.model_utils.context``).
 """
 from __future__ import annotations
 
@@ -27,8 +23,7 @@ def _bucketed(network_input: np.ndarray, bucket: int) -> np.ndarray:
 
 
 class Recognizer(ImageRecognizer):
-    """Recognise words in images with the network ``cfg`` describes; ``overrides`` change config values (checked
-    like command-line values)."""
+    """Recognise words in images with the network ``cfg`` describes."""
 
     def __init__(self, model_path: str, cfg: SimpleNamespace, batch_size: int = 32, **overrides):
         super().__init__(model_path, cfg, batch_size, build_network, label_converter, overrides)

@@ -2,11 +2,9 @@
 reference's preprocessing (gray, height ``image_height`` INTER_AREA, edge padding to ``max_width`` or to a
 multiple of ``width_step``) and greedy decoding (restricted to ``designated_characters`` when set).
 
-Use: the README's "From Python" (``Recognizer(model_path, cfg).predict(images)`` -> ``Prediction``s).
-
 ``details`` holds the ``alternatives`` best characters with their probabilities at each recognised character.
 A line wider than ``max_width`` after resizing (the reference's protocol) gives an empty text and says so in
-``details``.  Set the MindSpore context first (graph mode and device, ``src.model_utils.context``).
+``details``.
 """
 from __future__ import annotations
 
@@ -26,8 +24,7 @@ from .preprocess import resize_to_height
 
 
 class Recognizer(ImageRecognizer):
-    """Recognise text lines in images (paths or arrays) with the network ``cfg`` describes; ``overrides``
-    change config values (checked like command-line values)."""
+    """Recognise text lines in images (paths or arrays) with the network ``cfg`` describes."""
 
     channels = 1
 

@@ -4,6 +4,10 @@
 A model of one input size (every input resized to it) gives one group, run in order; a model whose inputs keep
 their ratio gives a group per width, narrowest first.  A batch short of ``batch_size`` is padded, so that the
 compiled graph of a width is reused.
+
+A model's ``src/recognizer.py`` subclasses ``ImageRecognizer``; use it as ``Recognizer(model_path, cfg).predict(
+images)`` (each model README's "From Python"), after setting the MindSpore context (graph mode and device,
+``context``).
 """
 from __future__ import annotations
 
