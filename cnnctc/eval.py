@@ -5,7 +5,7 @@
         --eval_dataset_path data/synth/val
 
 Each LMDB found under ``eval_dataset_path`` gets its own row (IIIT5K, SVT, IC03, IC13, IC15, SVTP,
-CUTE80 in the clovaai layout), then the total.  Ground truth and predictions are compared after
+CUTE80 in the clovaai layout), then the total of them all.  Ground truth and predictions are compared after
 ``metric_normalize`` (clovaai's protocol by default: case-insensitive, 0-9a-z only).  The
 checkpoint may be one of ours (training state is ignored) or the official zoo file.
 ``--report DIR`` also writes the wrong samples, the most confused characters and a sheet of the worst
@@ -13,28 +13,11 @@ errors into DIR (``src/model_utils/report.py``).
 """
 from __future__ import annotations
 
-from types import SimpleNamespace
-
-from src.data import new_metric
 from src.model_utils.config import load_config
-from src.model_utils.entry import evaluate, table
-from src.model_utils.errors import log, run_cli
-from src.model_utils.metrics import RecognitionMetric
+from src.model_utils.entry import evaluate
+from src.model_utils.errors import run_cli
+from src.model_utils.eval_table import print_results
 from src.parts import PARTS
 
-
-def print_table(cfg: SimpleNamespace) -> dict[str, RecognitionMetric]:
-    """Evaluate, then print word accuracy, 1-N.E.D and samples per LMDB and in total; return the metrics."""
-    results = evaluate(cfg, PARTS)
-    total = new_metric(cfg)
-    for metric in results.values():
-        total.merge(metric)
-    rows = [(name, [f"{100 * m.accuracy:.2f}%", f"{m.norm_ed:.4f}", str(m.count)])
-            for name, m in [*results.items(), ("total", total)]]
-    for line in table(["dataset", "word acc", "1-N.E.D", "samples"], rows):
-        log(line)
-    return results
-
-
 if __name__ == "__main__":
-    run_cli(lambda: print_table(load_config(description=__doc__)))
+    run_cli(lambda: print_results(evaluate(load_config(description=__doc__), PARTS)))

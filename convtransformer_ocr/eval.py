@@ -14,28 +14,18 @@ from types import SimpleNamespace
 
 from src.metrics import PlateMetric
 from src.model_utils.config import load_config
-from src.model_utils.entry import evaluate, table
+from src.model_utils.entry import evaluate
 from src.model_utils.errors import log, run_cli
+from src.model_utils.eval_table import merged, print_results, table
 from src.parts import PARTS
 
 
-def total(metrics: list[PlateMetric]) -> PlateMetric:
-    """The metric of all samples of ``metrics`` together."""
-    whole = PlateMetric()
-    for metric in metrics:
-        whole.merge(metric)
-    return whole
-
-
-def print_table(cfg: SimpleNamespace) -> dict[str, PlateMetric]:
+def print_tables(cfg: SimpleNamespace) -> dict[str, PlateMetric]:
     """Evaluate, print line accuracy, 1 - CER and samples per dataset (and in total), then the per-position
     accuracies; return the metrics."""
     results = evaluate(cfg, PARTS)
-    rows = list(results.items()) + ([("total", total(list(results.values())))] if len(results) > 1 else [])
-    for line in table(["dataset", "line_acc", "1-CER", "samples"],
-                      [(name, [f"{100 * m.line_accuracy:.2f}", f"{100 * m.one_minus_cer:.2f}", str(m.count)])
-                       for name, m in rows]):
-        log(line)
+    print_results(results)
+    rows = list(results.items()) + ([("total", merged(list(results.values())))] if len(results) > 1 else [])
     longest = max(len(m.position_totals) for _, m in rows)
     for line in table(["per-position accuracy", *(f"pos{i + 1}" for i in range(longest))],
                       [(name, [f"{100 * a:.2f}" for a in m.position_accuracy()] + ["-"] * (
@@ -45,4 +35,4 @@ def print_table(cfg: SimpleNamespace) -> dict[str, PlateMetric]:
 
 
 if __name__ == "__main__":
-    run_cli(lambda: print_table(load_config(description=__doc__)))
+    run_cli(lambda: print_tables(load_config(description=__doc__)))

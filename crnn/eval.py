@@ -15,26 +15,12 @@ errors into DIR (``src/model_utils/report.py``).
 """
 from __future__ import annotations
 
-from types import SimpleNamespace
-
-from src.metrics import NAMES, MmocrMetric
+from src.metrics import mean_row
 from src.model_utils.config import load_config
-from src.model_utils.entry import evaluate, table
-from src.model_utils.errors import log, run_cli
+from src.model_utils.entry import evaluate
+from src.model_utils.errors import run_cli
+from src.model_utils.eval_table import print_results
 from src.parts import PARTS
 
-
-def print_table(cfg: SimpleNamespace) -> dict[str, MmocrMetric]:
-    """Evaluate, then print MMOCR's metrics per dataset and their mean over the datasets; return the metrics."""
-    results = evaluate(cfg, PARTS)
-    rows = [(path, [f"{100 * v:.2f}" for v in m.values().values()] + [str(m.count)]) for path, m in results.items()]
-    if len(results) > 1:
-        mean = [sum(m.values()[n] for m in results.values()) / len(results) for n in NAMES]
-        rows.append(("average", [f"{100 * v:.2f}" for v in mean] + [str(sum(m.count for m in results.values()))]))
-    for line in table(["dataset", *NAMES, "samples"], rows):
-        log(line)
-    return results
-
-
 if __name__ == "__main__":
-    run_cli(lambda: print_table(load_config(description=__doc__)))
+    run_cli(lambda: print_results(evaluate(load_config(description=__doc__), PARTS), mean_row))

@@ -5,7 +5,7 @@
     python infer.py ... --input word_1.jpg,word_2.jpg                        # images
     python infer.py ... --input data/synth/val_images/gt.txt --output preds.tsv   # a list with truth
 
-A list file has one image a line: ``path<TAB>label``, ICDAR ``path, "label"``, or just ``path``;
+A list file is a gt.txt (../README.md): one image a line, ``path<TAB>label`` or just ``path``;
 relative paths are taken from the list's folder.  With labels, MMOCR's metrics are printed too.
 ``--output FILE`` writes ``path<TAB>text<TAB>confidence`` lines.
 """

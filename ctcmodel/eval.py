@@ -19,21 +19,19 @@ from types import SimpleNamespace
 
 from src.evaluation import PhoneScores
 from src.model_utils.config import load_config
-from src.model_utils.entry import evaluate, table
-from src.model_utils.errors import log, run_cli
+from src.model_utils.entry import evaluate
+from src.model_utils.errors import run_cli
+from src.model_utils.eval_table import print_results
 from src.parts import PARTS
 
 
-def print_table(cfg: SimpleNamespace) -> dict[str, PhoneScores]:
+def print_tables(cfg: SimpleNamespace) -> dict[str, PhoneScores]:
     """Evaluate, then print the error rates of every decoder and phone set per file; return the scores."""
     results = evaluate(cfg, PARTS)
     for path, scores in results.items():
-        rows = [(name, [f"{100 * rate.ler:.2f}", f"{100 * rate.corpus_ler:.2f}", str(rate.utterances),
-                        str(rate.empty_truths)]) for name, rate in scores.rows()]
-        for line in table([path, f"LER % ({cfg.ler})", "corpus LER %", "utterances", "empty references"], rows):
-            log(line)
+        print_results(dict(scores.rows()), last_row=None, first_header=path)
     return results
 
 
 if __name__ == "__main__":
-    run_cli(lambda: print_table(load_config(description=__doc__)))
+    run_cli(lambda: print_tables(load_config(description=__doc__)))

@@ -12,31 +12,11 @@ errors into DIR (``src/model_utils/report.py``).
 """
 from __future__ import annotations
 
-from types import SimpleNamespace
-
-from src.metrics import CharacterMetric
 from src.model_utils.config import load_config
-from src.model_utils.entry import evaluate, table
-from src.model_utils.errors import log, run_cli
+from src.model_utils.entry import evaluate
+from src.model_utils.errors import run_cli
+from src.model_utils.eval_table import print_results
 from src.parts import PARTS
 
-
-def print_table(cfg: SimpleNamespace) -> dict[str, CharacterMetric]:
-    """Evaluate, print a row per dataset (and the total over them), return the metrics."""
-    results = evaluate(cfg, PARTS)
-    rows = list(results.items())
-    if len(results) > 1:
-        total = CharacterMetric()
-        for metric in results.values():
-            for key in ("errors", "characters", "correct", "count", "skipped_wide"):
-                setattr(total, key, getattr(total, key) + getattr(metric, key))
-        rows.append(("total", total))
-    cells = [(name, [f"{100 * m.accuracy:.2f}", f"{100 * m.line_accuracy:.2f}", str(m.count), str(m.characters),
-                     str(m.skipped_wide)]) for name, m in rows]
-    for line in table(["dataset", "1-CER", "line_acc", "lines", "characters", "too_wide"], cells):
-        log(line)
-    return results
-
-
 if __name__ == "__main__":
-    run_cli(lambda: print_table(load_config(description=__doc__)))
+    run_cli(lambda: print_results(evaluate(load_config(description=__doc__), PARTS)))

@@ -37,15 +37,15 @@ import cv2
 import numpy as np
 
 from src.handwriting import FAMILIES, FONT_DIRS, Face, FontSet, GlyphCache, discover_faces, render_line
+from src.model_utils.charset import charset_path, read_charset
 from src.model_utils.errors import UsageError, run_cli
 from src.model_utils.work_pool import Progress, WorkerPool
 from src.ood_lines import OOD_FAMILIES, render_ood_line
-from src.zh_text import FORTUNE_FILES, TextSampler, corpus_runs, load_charset, uniform_line
+from src.zh_text import FORTUNE_FILES, TextSampler, corpus_runs, uniform_line
 
 SPLITS = ("train", "val", "ood")
 PREVIEW_COUNTS = {"train": 10, "val": 4, "ood": 4}
 PREVIEW_WIDTH = 1400
-MODEL_DIR = os.path.dirname(os.path.abspath(__file__))
 MANIFEST = "manifest.json"
 MAX_CHARS = 22          # lines take up to ~88 px a character: longer ones could pass the readers' 2000 px limit
 CHUNK = 32              # lines per worker task
@@ -216,8 +216,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
                         help=f"folder searched for fonts (repeatable); default: {', '.join(FONT_DIRS)}")
     args = parser.parse_args(argv)
     _check_args(args)
-    charset_file = args.charset if os.path.exists(args.charset) else os.path.join(MODEL_DIR, args.charset)
-    charset = load_charset(charset_file)
+    charset = read_charset(charset_path(args.charset))
     font_dirs = args.font_dir or list(FONT_DIRS)
     faces = {**split_faces(discover_faces(font_dirs), args.val_families),
              "ood": discover_faces(font_dirs, OOD_FAMILIES)}

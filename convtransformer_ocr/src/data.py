@@ -12,15 +12,15 @@ import numpy as np
 from mindspore import nn
 
 from .ccpd import CcpdSource
-from .gt_source import GT_NAME, GtSource
 from .metrics import PlateMetric
 from .model_utils.augment import Transform, transformed
 from .model_utils.ctc import CTCLabelConverter
 from .model_utils.errors import DatasetError
 from .model_utils.evaluate import evaluate_dataset
+from .model_utils.gt_txt import GT_FILE
 from .model_utils.pipeline import create_dataset
 from .model_utils.report import Recorder
-from .model_utils.sources import LabelledSource
+from .model_utils.sources import FileSource, LabelledSource
 from .preprocess import decode_rgb, pad_line
 
 
@@ -28,12 +28,12 @@ def is_gt(path: str) -> bool:
     """A gt.txt dataset (the file, or a folder holding one); any other folder is read as CCPD."""
     if not os.path.exists(path):
         raise DatasetError(f"dataset path {path} does not exist")
-    return os.path.isfile(path) or os.path.isfile(os.path.join(path, GT_NAME))
+    return os.path.isfile(path) or os.path.isfile(os.path.join(path, GT_FILE))
 
 
 def line_source(cfg: SimpleNamespace, paths: Sequence[str], converter: CTCLabelConverter,
                 for_eval: bool = False) -> LabelledSource:
-    """The plates at ``paths``: all gt.txt datasets, or all CCPD folders.  Items are padded uint8 lines
+    """The plates at ``paths``: all gt.txt datasets (``model_utils.gt_txt``), or all CCPD folders.  Items are padded uint8 lines
     32 x ``line_width`` x 3.  Labels with characters outside the charset are skipped (and counted), in
     evaluation too, so that no truth is ever shortened."""
     kinds = {is_gt(p) for p in paths}
@@ -44,7 +44,7 @@ def line_source(cfg: SimpleNamespace, paths: Sequence[str], converter: CTCLabelC
         rgb = transformed(decode_rgb(data), augment)
         return None if rgb is None else pad_line(rgb, cfg.line_width)
 
-    source_class = GtSource if kinds.pop() else CcpdSource
+    source_class = FileSource if kinds.pop() else CcpdSource
     return source_class(paths, converter, prepare)
 
 

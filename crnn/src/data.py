@@ -9,13 +9,13 @@ import mindspore.dataset as ds
 import numpy as np
 from mindspore import nn
 
-from .json_source import JsonWordSource
+from .annotations import read_annotations
 from .metrics import MmocrMetric
 from .model_utils.ctc import CTCLabelConverter
 from .model_utils.evaluate import evaluate_by_shape, evaluate_dataset
 from .model_utils.pipeline import create_dataset
 from .model_utils.report import Recorder
-from .model_utils.sources import LabelledSource, LmdbWordSource
+from .model_utils.sources import FileSource, LabelledSource, LmdbWordSource
 from .preprocess_switch import preprocessing
 
 
@@ -30,7 +30,7 @@ def word_source(cfg: SimpleNamespace, paths: Sequence[str], converter: CTCLabelC
     prepare = partial(preprocessing(cfg).prepare_image, height=cfg.image_height, width=cfg.image_width,
                       keep_ratio=keep_ratio)
     if all(p.lower().endswith(".json") for p in paths):
-        return JsonWordSource(paths, converter, prepare, strip_unknown=for_eval)
+        return FileSource(paths, converter, prepare, strip_unknown=for_eval, entries=read_annotations)
     return LmdbWordSource(paths, converter, prepare, strip_unknown=for_eval)
 
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from typing import Sequence
 
-from .model_utils.metrics import edit_distance
+from .model_utils.metrics import add_counts, edit_distance
 
 SYMBOLS = re.compile("[^A-Z^a-z^0-9^\u4e00-\u9fa5]")  # MMOCR's valid_symbol pattern, '^' kept as it keeps it
 EPS = 1e-8  # MMOCR's eps in the denominators of WordMetric and CharMetric
@@ -64,6 +65,10 @@ class MmocrMetric:
             longest = max(len(pred_ics), len(gt_ics))
             self.norm_ed_sum += edit_distance(pred_ics, gt_ics) / longest if longest else 0.0
 
+    def merge(self, other: "MmocrMetric") -> None:
+        """Add another metric's counts (all samples together)."""
+        add_counts(self, other)
+
     def values(self) -> dict[str, float]:
         """The metrics in ``NAMES`` order, as fractions rounded to 4 decimals as MMOCR rounds them."""
         exact = {"word_acc": self.exact / (EPS + self.count),
@@ -83,3 +88,15 @@ class MmocrMetric:
         v = self.values()
         return (f"word_acc_ignore_case_symbol {v['word_acc_ignore_case_symbol']:.4f} word_acc {v['word_acc']:.4f} "
                 f"1-N.E.D {v['1-N.E.D']:.4f} ({self.count} samples)")
+
+    def columns(self) -> dict[str, str]:
+        """The metrics in ``NAMES`` order as percentages, and the samples."""
+        return {**{name: f"{100 * v:.2f}" for name, v in self.values().items()}, "samples": str(self.count)}
+
+
+def mean_row(metrics: Sequence[MmocrMetric]) -> tuple[str, dict[str, str]]:
+    """eval.py's last row: the mean of the datasets' figures, as MMOCR's tables average the benchmarks, and all
+    their samples."""
+    mean = {name: sum(m.values()[name] for m in metrics) / len(metrics) for name in NAMES}
+    return "average", {**{name: f"{100 * v:.2f}" for name, v in mean.items()},
+                       "samples": str(sum(m.count for m in metrics))}

@@ -1,26 +1,15 @@
 """``Recognizer``: word recognition of images from a checkpoint or an exported MINDIR, with the network's
 evaluation preprocessing (MMOCR's: height 32, width keeping the ratio, multiple of 16, padded to a multiple of 64
 as MMOCR pads a batch; images of one padded width run together; or the official zoo network's).
-
-    from src.model_utils.config import load_config
-    from src.recognizer import Recognizer
-    cfg = load_config(["--config_path", "cpu_small.yaml"])
-    rec = Recognizer("release/crnn_cpu_small.ckpt", cfg)
-    rec.predict(["word_1.jpg", gray_or_rgb_uint8_array])   # -> [Prediction(text, confidence), ...]
-
-Set the MindSpore context first (graph mode and device, ``src.model_utils.context``).
 """
 from __future__ import annotations
 
 from types import SimpleNamespace
-from typing import Sequence
 
 import numpy as np
 
 from .crnn import build_network, label_converter
-from .model_utils.evaluate import predict_padded
-from .model_utils.images import ImageInput, load_images
-from .model_utils.infer_io import Prediction, Recognizer as BaseRecognizer
+from .model_utils.image_recognizer import ImageRecognizer
 from .preprocess_switch import preprocessing
 
 
@@ -33,28 +22,19 @@ def _bucketed(network_input: np.ndarray, bucket: int) -> np.ndarray:
     return np.pad(network_input, ((0, 0), (0, 0), (0, pad)), mode="edge") if pad else network_input
 
 
-class Recognizer(BaseRecognizer):
-    """Recognise words in images (file paths or arrays: RGB, gray, RGBA; uint8, uint16 or float in [0, 1])
-    with the network ``cfg`` describes; ``overrides`` change config values (checked like command-line values)."""
+class Recognizer(ImageRecognizer):
+    """Recognise words in images with the network ``cfg`` describes."""
 
     def __init__(self, model_path: str, cfg: SimpleNamespace, batch_size: int = 32, **overrides):
         super().__init__(model_path, cfg, batch_size, build_network, label_converter, overrides)
         # an exported MINDIR has a fixed input width: images are resized to it, as in training
         self.keep_ratio = self.cfg.test_keep_ratio and not model_path.lower().endswith(".mindir")
+        self.preprocessing = preprocessing(self.cfg)
+        self.channels = self.preprocessing.channels
 
-    def predict(self, images: Sequence[ImageInput]) -> list[Prediction]:
-        """Recognise every image; images of one input width are batched, ``batch_size`` at a time."""
-        pre = preprocessing(self.cfg)
-        inputs = [pre.to_network_input(pre.resize(image, self.cfg.image_height, self.cfg.image_width, self.keep_ratio))
-                  for image in load_images(list(images), pre.channels)]
-        if self.keep_ratio:
-            inputs = [_bucketed(x, self.cfg.infer_width_bucket) for x in inputs]
-        results: list = [None] * len(inputs)
-        for width in sorted({x.shape[-1] for x in inputs}):
-            numbers = [n for n, x in enumerate(inputs) if x.shape[-1] == width]
-            for start in range(0, len(numbers), self.batch_size):
-                chunk = numbers[start:start + self.batch_size]
-                logits = predict_padded(self.network, np.stack([inputs[n] for n in chunk]), self.batch_size)
-                for n, (text, conf) in zip(chunk, self.converter.decode(logits)):
-                    results[n] = Prediction(text, conf)
-        return results
+    def to_input(self, image: np.ndarray) -> np.ndarray:
+        """The network's evaluation preprocessing of one image; keeping the ratio, padded to a multiple of
+        ``infer_width_bucket``."""
+        pre = self.preprocessing
+        x = pre.to_network_input(pre.resize(image, self.cfg.image_height, self.cfg.image_width, self.keep_ratio))
+        return _bucketed(x, self.cfg.infer_width_bucket) if self.keep_ratio else x

@@ -30,7 +30,8 @@ def _rates(mode: str) -> tuple[PhoneErrorRate, PhoneErrorRate]:
 @dataclass
 class PhoneScores:
     """Best-path (and, when run, prefix-search) phone error rates on 61 and 39 phones.  ``score`` (what picks
-    the best checkpoint) is 1 - the best-path LER on 39 phones.  ``mode``: the LER mode (see src/ler.py)."""
+    the best checkpoint) is 1 - the best-path LER on 39 phones.  ``mode``: the LER mode (see src/ler.py).
+    A set of metrics, not one: eval.py prints a table of its ``rows`` per file."""
 
     mode: str = "kaldi"
     best: tuple[PhoneErrorRate, PhoneErrorRate] = field(init=False)

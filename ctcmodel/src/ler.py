@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 from .model_utils.errors import ConfigError
-from .model_utils.metrics import edit_distance
+from .model_utils.metrics import add_counts, edit_distance
 
 Fold = Callable[[list[str]], list[str]]
 LER_MODES = ("kaldi", "official")
@@ -75,11 +75,7 @@ class PhoneErrorRate:
 
     def merge(self, other: "PhoneErrorRate") -> None:
         """Add another metric's counts (a total over datasets of the same mode)."""
-        self.utterance_rate_sum += other.utterance_rate_sum
-        self.utterances += other.utterances
-        self.empty_truths += other.empty_truths
-        self.edits += other.edits
-        self.truth_phones += other.truth_phones
+        add_counts(self, other)
 
     @property
     def ler(self) -> float:
@@ -102,3 +98,7 @@ class PhoneErrorRate:
         official = ", official (repeats merged)" if self.mode == "official" else ""
         return (f"LER {self.ler:.2%} corpus LER {self.corpus_ler:.2%} "
                 f"({self.utterances} utterances{empty}, {self.truth_phones} phones{folded}{official})")
+
+    def columns(self) -> dict[str, str]:
+        return {f"LER % ({self.mode})": f"{100 * self.ler:.2f}", "corpus LER %": f"{100 * self.corpus_ler:.2f}",
+                "utterances": str(self.utterances), "empty references": str(self.empty_truths)}

@@ -12,39 +12,18 @@ A split is given as its annotation file ``ROOT/<split>_img_id_gt.txt`` or its im
 (the other is found beside it).  An id without a file extension is looked up as ``.jpg``, then ``.png``
 (``.jpg`` is assumed when neither exists, and the missing image is counted when read).
 
-``gt.txt``: any other file (or a folder holding ``gt.txt``), one line per image ``path<TAB>text``, a relative
-path taken from the file's folder.
-A line without the separator has no label (None: counted by the source).
+``gt.txt``: any other file (or a folder holding ``gt.txt``), the zoo's one list format (``model_utils.gt_txt``).
+A line without the separator has no label (None: counted by the source), in both formats.
 """
 from __future__ import annotations
 
 import os
-from typing import Optional
 
 from .model_utils.errors import DatasetError
-from .model_utils.infer_io import GT_FILE
+from .model_utils.gt_txt import GT_FILE, Pairs, read_gt, read_pairs
 
 SCUT_SUFFIX = "_img_id_gt.txt"
 SCUT_EXTENSIONS = (".jpg", ".png")
-Pairs = list[tuple[str, Optional[bytes]]]
-
-
-def read_pairs(path: str, separator: bytes) -> Pairs:
-    """(key, raw label or None when the line has no separator) of every non-blank line of an annotation file."""
-    if not os.path.isfile(path):
-        raise DatasetError(f"annotation file {path} does not exist")
-    try:
-        with open(path, "rb") as f:
-            content = f.read()
-    except OSError as err:
-        raise DatasetError(f"cannot read annotation file {path}: {err}") from err
-    pairs = []
-    for line in content.removeprefix(b"\xef\xbb\xbf").splitlines():
-        if not line.strip():
-            continue
-        key, found, text = line.partition(separator)
-        pairs.append((os.fsdecode(key.strip()), text if found else None))
-    return pairs
 
 
 def split_files(path: str) -> tuple[str, str]:
@@ -74,17 +53,11 @@ def scut_ept_pairs(path: str) -> Pairs:
     return [(image_file(folder, image_id), text) for image_id, text in read_pairs(labels, b",")]
 
 
-def gt_pairs(path: str) -> Pairs:
-    """(image path, raw label) of a ``gt.txt`` file."""
-    root = os.path.dirname(os.path.abspath(path))
-    return [(os.path.join(root, image), text) for image, text in read_pairs(path, b"\t")]
-
-
 def line_pairs(path: str) -> Pairs:
     """The lines of a dataset path: a ``gt.txt`` file or a folder holding one (the rule of every model), else a
     SCUT-EPT split (annotation file or image folder)."""
     if os.path.isfile(os.path.join(path, GT_FILE)):
-        return gt_pairs(os.path.join(path, GT_FILE))
+        return read_gt(os.path.join(path, GT_FILE))
     if os.path.normpath(path).endswith(SCUT_SUFFIX) or os.path.isdir(path):
         return scut_ept_pairs(path)
-    return gt_pairs(path)
+    return read_gt(path)

@@ -1,4 +1,5 @@
-"""The character set (``charsets/scut_ept.txt``: 4,058 characters, one per line) and the label converter.
+"""The character set (``charsets/scut_ept.txt``: 4,058 characters, one per line, read by ``model_utils.charset``)
+and the label converter.
 
 Classes as the reference: 0 is the CTC blank, character i of the file is class i + 1 (4,059 classes).
 The reference has no class for characters outside its set, so labels are handled by protocol:
@@ -10,32 +11,16 @@ The reference has no class for characters outside its set, so labels are handled
 """
 from __future__ import annotations
 
-import os
 from types import SimpleNamespace
 from typing import Optional, Sequence
 
 import numpy as np
 
-from .model_utils.config import MODEL_DIR
-from .model_utils.ctc import CTCLabelConverter, read_tokens
-from .model_utils.errors import ConfigError, DatasetError
+from .model_utils.charset import charset_path, read_charset
+from .model_utils.ctc import CTCLabelConverter
+from .model_utils.errors import DatasetError
 
 UNKNOWN = "\ufffd"
-
-
-def read_charset(path: str) -> list[str]:
-    """The characters of a charset file (one per line), checked to be single characters."""
-    characters = read_tokens(path)
-    wrong = [c for c in characters if len(c) != 1 or c == UNKNOWN]
-    if wrong:
-        raise ConfigError(f"charset file {path}: every line must hold one character other than U+FFFD, "
-                          f"got {' '.join(map(repr, wrong[:5]))}")
-    return characters
-
-
-def charset_path(path: str) -> str:
-    """``path`` as given when it exists (or is absolute), else relative to the model folder (``charsets/...``)."""
-    return path if os.path.isabs(path) or os.path.exists(path) else os.path.join(MODEL_DIR, path)
 
 
 class CharsetConverter(CTCLabelConverter):
@@ -69,4 +54,4 @@ class CharsetConverter(CTCLabelConverter):
 
 def label_converter(cfg: SimpleNamespace) -> CharsetConverter:
     """The converter of ``cfg.charset`` (see ``charset_path``) for labels of at most ``cfg.max_label_length``."""
-    return CharsetConverter(read_charset(charset_path(cfg.charset)), cfg.max_label_length)
+    return CharsetConverter(read_charset(charset_path(cfg.charset), reserved=UNKNOWN), cfg.max_label_length)

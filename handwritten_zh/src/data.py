@@ -25,7 +25,7 @@ from .metrics import CharacterMetric
 from .model_utils.errors import ConfigError
 from .model_utils.fit import TrainData
 from .model_utils.pipeline import create_dataset
-from .model_utils.evaluate import predict_padded
+from .model_utils.evaluate import evaluate_by_shape
 from .model_utils.report import Recorder
 from .preprocess import WIDTH_STEP, bucket_width, pad_batch, prepare_line, resized_width
 
@@ -93,29 +93,10 @@ def evaluate_lines(cfg: SimpleNamespace, net: nn.Cell, source: LineSource, conve
     """1 - CER and line accuracy of ``net`` on every line of ``source`` that fits ``max_width``; lines of one
     padded width (``eval_width``) run together, ``eval_batch_size`` at a time.  ``recorder`` (eval.py
     --report) receives every line's result."""
-    batch_size = cfg.eval_batch_size
     decoder = line_decoder(cfg, converter)
-    net.set_train(False)
-    metric = CharacterMetric()
-    groups: dict[int, list[tuple[np.ndarray, str, int]]] = {}
-
-    def run(width: int) -> None:
-        items = groups.pop(width)
-        logits = predict_padded(net, pad_lines([image for image, _, _ in items], width), batch_size)
-        decoded, truths = decoder.decode(logits), [truth for _, truth, _ in items]
-        metric.update([line.text for line in decoded], truths)
-        if recorder is not None:
-            recorder.add([number for _, _, number in items], truths, [(d.text, d.confidence) for d in decoded])
-
     wide_before = source.too_wide
-    for number in range(len(source)):
-        image, ids, length, _, valid = source[number]
-        if valid:
-            width = eval_width(cfg, image.shape[1])
-            groups.setdefault(width, []).append((image, converter.ids_to_text(ids[:length]), number))
-            if len(groups[width]) == batch_size:
-                run(width)
-    for width in list(groups):
-        run(width)
+    metric = evaluate_by_shape(net, source, converter, cfg.eval_batch_size, CharacterMetric,
+                               lambda image: pad_lines([image], eval_width(cfg, image.shape[1]))[0], recorder,
+                               lambda logits: [(line.text, line.confidence) for line in decoder.decode(logits)])
     metric.skipped_wide = source.too_wide - wide_before
     return metric

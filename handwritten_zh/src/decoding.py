@@ -12,7 +12,8 @@ from typing import Optional
 
 import numpy as np
 
-from .charset import CharsetConverter, charset_path
+from .charset import CharsetConverter
+from .model_utils.charset import charset_path
 from .model_utils.ctc import softmax
 from .model_utils.errors import ConfigError
 

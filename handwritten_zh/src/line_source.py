@@ -4,7 +4,7 @@ source: image files, the charset protocol for labels and the width skip rule.
 Labels (``src/charset.py``): for training, a label with a character outside the charset is skipped and
 counted (out-of-charset); for evaluation it is kept, each such character as ``UNKNOWN``, and counted.
 Leading and trailing whitespace of a label is dropped.  A line without the separator counts as a sample
-without label; a label that is not UTF-8 as a bad label.  A prepared line wider than ``max_width``
+without label (``model_utils.gt_txt``); a label that is not UTF-8 as a bad label.  A prepared line wider than ``max_width``
 (2000 px at height 96) is skipped when read and counted (the reference's protocol).  Both counts are part
 of ``skipped`` (``LineSkips``), which training and eval.py print.
 """
@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Hashable, Optional, Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
 from .charset import UNKNOWN, CharsetConverter
 from .annotations import line_pairs
-from .model_utils.sources import LabelledSource, Prepare, SkipCounts
+from .model_utils.sources import FileSource, Prepare, SkipCounts
 from .preprocess import MAX_WIDTH, too_wide
 
 
@@ -41,19 +41,15 @@ class LineSkips(SkipCounts):
                 f"(in {self.labels_with_unknown} labels)")
 
 
-class LineSource(LabelledSource):
+class LineSource(FileSource):
     """Random-access source over the text lines of ``paths`` (one entry each); keys are image file paths."""
 
     def __init__(self, paths: Sequence[str], converter: CharsetConverter, prepare: Prepare, for_eval: bool = False,
                  max_width: int = MAX_WIDTH):
-        super().__init__(converter, prepare, strip_unknown=for_eval)
-        self.skipped = LineSkips(max_width=max_width)
         self.max_width = max_width
         self._lock = threading.Lock()
-        self.num_entries = len(paths)
-        for entry, path in enumerate(paths):
-            self.sizes[path] = sum(self.add_line(entry, image, text) for image, text in line_pairs(path))
-        self.check_not_empty(paths)
+        super().__init__(paths, converter, prepare, strip_unknown=for_eval, entries=line_pairs,
+                         skipped=LineSkips(max_width=max_width))
 
     @property
     def too_wide(self) -> int:
@@ -67,21 +63,15 @@ class LineSource(LabelledSource):
     def labels_with_unknown(self) -> int:
         return self.skipped.labels_with_unknown
 
-    def add_line(self, entry: int, image_path: str, text: Optional[bytes]) -> bool:
-        """Index one line of path number ``entry``; False when it is skipped (counted)."""
-        added = self.add(entry, image_path, None if text is None else text.strip())
+    def add_file(self, entry: int, file: str, text: Optional[bytes]) -> bool:
+        """Index one line of path number ``entry``, counting characters kept as unknown; False when it is
+        skipped (counted)."""
+        added = super().add_file(entry, file, text)
         if added:
             unknown = self.samples[-1][2].count(UNKNOWN)
             self.skipped.unknown_characters += unknown
             self.skipped.labels_with_unknown += unknown > 0
         return added
-
-    def read(self, key: Hashable) -> Optional[bytes]:
-        try:
-            with open(key, "rb") as f:
-                return f.read()
-        except OSError:
-            return None
 
     def draw(self, index: int, epoch: Optional[int] = None):
         image, ids, length, number, valid = super().draw(index, epoch)

@@ -14,31 +14,18 @@ characters in a row (``－－－－`` rules).
 """
 from __future__ import annotations
 
-import os
 import re
 import zlib
 from typing import Sequence
 
 import numpy as np
 
-from .model_utils.errors import ConfigError, DatasetError
+from .model_utils.errors import DatasetError
 
 FORTUNE_FILES = tuple(f"/usr/share/games/fortunes/{name}.u8" for name in ("chinese", "song100", "tang300"))
 VAL_MODULO = 10  # one corpus line in ten goes to validation
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 REPEATS = re.compile(r"(.)\1{2,}")
-
-
-def load_charset(path: str) -> list[str]:
-    """The characters of a charset file (one per line, blank lines ignored), each checked to be one character."""
-    if not os.path.isfile(path):
-        raise ConfigError(f"charset file {path} does not exist")
-    with open(path, encoding="utf-8-sig") as f:
-        characters = [line.strip() for line in f.read().split("\n") if line.strip()]
-    wrong = [c for c in characters if len(c) != 1]
-    if wrong or not characters:
-        raise ConfigError(f"charset file {path}: expected one character a line, got {wrong[:3] or 'nothing'}")
-    return characters
 
 
 def line_split(line: str) -> str:

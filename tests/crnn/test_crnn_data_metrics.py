@@ -8,7 +8,8 @@ import cv2
 import numpy as np
 import pytest
 
-from crnn.src.json_source import JsonWordSource
+from crnn.src.annotations import read_annotations
+from crnn.src.model_utils.sources import FileSource
 from crnn.src.metrics import MmocrMetric, ignore_case_symbol
 from crnn.src.model_utils.ctc import CTCLabelConverter
 from crnn.src.model_utils.errors import DatasetError
@@ -49,13 +50,13 @@ def test_mmocr_annotation_reader(tmp_path):
     path = _write(tmp_path, [("a.png", "Hello"), ("b.png", "can't"), ("broken.png", "x"), ("missing.png", "y"),
                              ("c.png", "#!")])
     prepare = partial(prepare_image, height=32, width=100, keep_ratio=False)
-    train = JsonWordSource([path], CONVERTER, prepare)
+    train = FileSource([path], CONVERTER, prepare, entries=read_annotations)
     assert [train.label(i) for i in range(len(train))] == ["hello", "x", "y"]
     assert train.skipped.out_of_charset == 2
     items = [train[i] for i in range(len(train))]
     assert items[0][0].shape == (32, 100, 1) and bool(items[0][4])
     assert not items[1][4] and not items[2][4] and train.skipped.corrupt_image == 2
-    evaluation = JsonWordSource([path], CONVERTER, prepare, strip_unknown=True)
+    evaluation = FileSource([path], CONVERTER, prepare, strip_unknown=True, entries=read_annotations)
     assert [evaluation.label(i) for i in range(len(evaluation))] == ["hello", "cant", "x", "y"]
 
 
@@ -66,9 +67,9 @@ def test_malformed_annotation_files_are_clear_errors(tmp_path, content, message)
     path = tmp_path / "bad.json"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(DatasetError, match=message):
-        JsonWordSource([str(path)], CONVERTER, lambda data: None)
+        read_annotations(str(path))
     with pytest.raises(DatasetError, match="does not exist"):
-        JsonWordSource([str(tmp_path / "none.json")], CONVERTER, lambda data: None)
+        read_annotations(str(tmp_path / "none.json"))
 
 
 def test_mmocr_metrics_on_hand_made_cases():

@@ -72,11 +72,11 @@ def test_alternatives_list_the_best_characters_with_probabilities():
 def test_one_minus_cer_counts_every_chinese_character():
     metric = CharacterMetric()
     metric.update(["的人不", "是他", ""], ["的人不", "是的他", "了"])
-    assert metric.characters == 7 and metric.errors == 2 and metric.correct == 1
-    assert metric.accuracy == pytest.approx(1 - 2 / 7) and metric.line_accuracy == pytest.approx(1 / 3)
+    assert metric.characters == 7 and metric.edits == 2 and metric.correct == 1
+    assert metric.one_minus_cer == pytest.approx(1 - 2 / 7) and metric.line_accuracy == pytest.approx(1 / 3)
     wrong = CharacterMetric()
     wrong.update(["他他他"], ["的人不"])
-    assert wrong.accuracy == 0.0 and wrong.score == 0.0
+    assert wrong.one_minus_cer == 0.0 and wrong.score == 0.0
     unknown = CharacterMetric()
     unknown.update(["的人"], ["的" + UNKNOWN])  # a character outside the charset can never be matched
-    assert unknown.accuracy == pytest.approx(0.5)
+    assert unknown.one_minus_cer == pytest.approx(0.5)

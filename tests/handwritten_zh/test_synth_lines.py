@@ -23,10 +23,11 @@ from handwritten_zh.src.handwriting import FAMILIES, HEIGHT, FontSet, GlyphCache
 from handwritten_zh.src.ood_lines import OOD_FAMILIES, trace
 from handwritten_zh.src.pen import PenStyle, draw_glyph, skeleton
 from handwritten_zh.src.preprocess import prepare_line
-from handwritten_zh.src.zh_text import FORTUNE_FILES, TextSampler, corpus_runs, line_split, load_charset, uniform_line
+from handwritten_zh.src.model_utils.charset import read_charset
+from handwritten_zh.src.zh_text import FORTUNE_FILES, TextSampler, corpus_runs, line_split, uniform_line
 
 MODEL = os.path.join(ROOT, "handwritten_zh")
-CHARSET = load_charset(os.path.join(MODEL, "charsets", "scut_ept.txt"))
+CHARSET = read_charset(os.path.join(MODEL, "charsets", "scut_ept.txt"))
 ARGS = ("--train", "24", "--val", "8", "--ood", "6", "--seed", "5", "--min_chars", "3", "--max_chars", "7")
 SPLITS = ("train", "val", "ood")
 COUNTS = {"train": 24, "val": 8, "ood": 6}

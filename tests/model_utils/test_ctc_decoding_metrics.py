@@ -110,12 +110,12 @@ def test_token_list_with_multi_letter_phones_and_blank_last():
     assert conv.normalize("h# zz iy", strip_unknown=True) == "h# iy"
 
 
-def test_blank_first_with_reserved_classes_and_a_dictionary_file(tmp_path):
-    from cnnctc.src.model_utils.ctc import read_tokens
+def test_blank_first_with_reserved_classes_and_a_charset_file(tmp_path):
+    from cnnctc.src.model_utils.charset import read_charset
 
     path = tmp_path / "dict.txt"
     path.write_text("京\n沪\n \nA\n", encoding="utf-8")
-    tokens = read_tokens(str(path))
+    tokens = read_charset(str(path))
     assert tokens == ["京", "沪", " ", "A"]
     conv = CTCLabelConverter(tokens, max_length=8, blank="first", reserved=1)
     assert conv.blank == 0 and conv.num_class == 6
@@ -125,11 +125,8 @@ def test_blank_first_with_reserved_classes_and_a_dictionary_file(tmp_path):
     assert text == "京京 A"
 
 
-def test_bad_charsets_are_config_errors(tmp_path):
+def test_bad_charsets_are_config_errors():
     with pytest.raises(ConfigError, match="duplicate entries: 'a'"):
         CTCLabelConverter("abca", 5)
     with pytest.raises(ConfigError, match="need a separator"):
         CTCLabelConverter(["aa", "b"], 5)
-    from cnnctc.src.model_utils.ctc import read_tokens
-    with pytest.raises(ConfigError, match="does not exist"):
-        read_tokens(str(tmp_path / "none.txt"))

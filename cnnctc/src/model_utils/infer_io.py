@@ -2,14 +2,13 @@
 the base of the models' recognizers; the table of predictions, the metric when labels are known, and the
 ``--output`` file.
 
-A list file has one item a line: ``path<TAB>label``, ICDAR ``path, "label"``, or ``path [label]``;
-relative paths are taken from the list's folder.  A file is an input by its extension, a list
-by its extension (.txt .tsv .lst .list) or, lacking one, by holding UTF-8 text.
+A list file is read as a gt.txt (``gt_txt``: ``path<TAB>label`` a line, or just ``path``; relative paths
+taken from the list's folder).  A file is an input by its extension, a list by its extension (.txt .tsv .lst
+.list) or, lacking one, by holding UTF-8 text.
 """
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Callable, Optional, Sequence
@@ -21,12 +20,11 @@ from .config import resolve_path, with_overrides
 from .ctc import CTCLabelConverter
 from .errors import UsageError, log
 from .export import load_model
+from .gt_txt import GT_FILE, read_gt
 from .metrics import Metric
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 LIST_EXTENSIONS = (".txt", ".tsv", ".lst", ".list")
-GT_FILE = "gt.txt"  # a folder holding it is a gt.txt dataset
-ICDAR_LINE = re.compile(r'^(?P<path>[^,]+),\s*"(?P<label>.*)"\s*$')
 Item = tuple[str, Optional[str]]
 
 
@@ -44,18 +42,6 @@ class Prediction:
     alternatives: tuple[tuple[tuple[str, float], ...], ...] = ()
 
 
-def parse_list_line(line: str) -> Item:
-    """Split one list line into (path, label or None)."""
-    if "\t" in line:
-        path, label = line.split("\t", 1)
-        return path.strip(), label.strip()
-    match = ICDAR_LINE.match(line)
-    if match:
-        return match.group("path").strip(), match.group("label")
-    parts = line.split(maxsplit=1)
-    return parts[0], parts[1].strip() if len(parts) > 1 else None
-
-
 def _is_text(path: str) -> bool:
     with open(path, "rb") as f:
         head = f.read(4096)
@@ -67,13 +53,13 @@ def _is_text(path: str) -> bool:
 
 
 def _read_list(path: str) -> list[Item]:
-    base = os.path.dirname(path)
-    try:
-        with open(path, encoding="utf-8-sig") as f:
-            lines = [line.rstrip("\n") for line in f if line.strip()]
-    except UnicodeDecodeError as err:
-        raise UsageError(f"list file {path} is not UTF-8 text: {err}") from err
-    return [(os.path.join(base, item), label) for item, label in map(parse_list_line, lines)]
+    items = []
+    for image, label in read_gt(path):
+        try:
+            items.append((image, None if label is None else label.decode("utf-8")))
+        except UnicodeDecodeError as err:
+            raise UsageError(f"list file {path}: the label of {image} is not UTF-8 text: {err}") from err
+    return items
 
 
 def _files_below(folder: str, extensions: tuple[str, ...]) -> list[str]:

@@ -5,7 +5,6 @@ pass the configuration read once and those parts here.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, Callable, Optional, Sequence
@@ -154,14 +153,3 @@ def infer(cfg: SimpleNamespace, parts: ModelParts) -> list[tuple[str, str, float
         enable_compile_cache(cfg, checkpoint, batch_size)
     recognizer = parts.recognizer(checkpoint, cfg, batch_size)
     return report(items, recognizer.predict([path for path, _ in items]), lambda: parts.new_metric(cfg), output)
-
-
-def table(header: Sequence[str], rows: Sequence[tuple[str, Sequence[str]]]) -> list[str]:
-    """Lines of a table: a first column of names (dataset paths shown relative), then right-aligned cells."""
-    names = [name if not os.path.isabs(name) else os.path.relpath(name) for name, _ in rows]
-    first = max(len(n) for n in [header[0], *names]) + 2
-    widths = [max(len(h), *(len(cells[i]) for _, cells in rows)) + 2 for i, h in enumerate(header[1:])]
-    lines = [f"{header[0]:<{first}}" + "".join(f"{h:>{w}}" for h, w in zip(header[1:], widths))]
-    lines += [f"{name:<{first}}" + "".join(f"{c:>{w}}" for c, w in zip(cells, widths))
-              for name, (_, cells) in zip(names, rows)]
-    return lines

@@ -1,13 +1,12 @@
 """CTC: the loss, the label converter (text <-> class ids) and greedy (best-path) decoding.
 
-Classes are tokens: the characters of a charset string, or the lines of a dictionary file (a
-multi-letter phone, a Chinese character).  The blank is the last class (``blank="last"``, the
+Classes are tokens: the characters of a charset string, or a list of tokens (multi-letter phones, the lines of
+a charset file: ``charset``).  The blank is the last class (``blank="last"``, the
 MindSpore zoo convention) or class 0 (``blank="first"``), optionally followed by ``reserved``
 unused classes before the first token (ModelScope's OCR heads reserve class 1).
 """
 from __future__ import annotations
 
-import os
 from collections import Counter
 from typing import Optional, Sequence, Union
 
@@ -53,22 +52,6 @@ class NetWithLoss(nn.Cell):
 
     def construct(self, *inputs):
         return self.loss(self.network(*inputs[:self.network_inputs]), *inputs[self.network_inputs:])
-
-
-def read_tokens(path: str) -> list[str]:
-    """Tokens of a dictionary file: one per line (a line holding one space is the space token)."""
-    if not os.path.isfile(path):
-        raise ConfigError(f"dictionary file {path} does not exist")
-    try:
-        with open(path, encoding="utf-8-sig") as f:
-            lines = f.read().split("\n")
-    except UnicodeDecodeError as err:
-        raise ConfigError(f"dictionary file {path} is not UTF-8 text: {err}") from err
-    tokens = [line.rstrip("\r") if line.strip() == "" else line.strip() for line in lines]
-    tokens = [t for t in tokens if t]
-    if not tokens:
-        raise ConfigError(f"dictionary file {path} holds no tokens")
-    return tokens
 
 
 class CTCLabelConverter:

@@ -39,11 +39,14 @@ def evaluate_dataset(net: nn.Cell, dataset: ds.Dataset, converter: CTCLabelConve
 
 def evaluate_by_shape(net: nn.Cell, source: Sequence, converter: CTCLabelConverter, batch_size: int,
                       new_metric: Callable[[], Metric], to_input: Callable[[np.ndarray], np.ndarray],
-                      recorder: Optional[Recorder] = None) -> Metric:
+                      recorder: Optional[Recorder] = None,
+                      decode: Optional[Callable[[np.ndarray], list[tuple[str, float]]]] = None) -> Metric:
     """Score ``net`` on every valid item (input, label ids, length, index, valid) of ``source`` whose prepared
     inputs may differ in shape (e.g. keep-ratio widths): ``to_input`` makes the network input of one item,
-    and items of one shape are run together, at most ``batch_size`` at a time.  ``recorder`` (eval.py
+    and items of one shape are run together, at most ``batch_size`` at a time; ``decode`` makes (text,
+    confidence) of a batch of outputs (by default the converter's greedy decoding).  ``recorder`` (eval.py
     --report) receives every sample's result."""
+    decode = decode or converter.decode
     net.set_train(False)
     metric = new_metric()
     groups: dict[tuple, list[tuple[np.ndarray, str, int]]] = {}
@@ -51,7 +54,7 @@ def evaluate_by_shape(net: nn.Cell, source: Sequence, converter: CTCLabelConvert
     def run(shape: tuple) -> None:
         items = groups.pop(shape)
         logits = predict_padded(net, np.stack([x for x, _, _ in items]), batch_size)
-        decoded, truths = converter.decode(logits), [truth for _, truth, _ in items]
+        decoded, truths = decode(logits), [truth for _, truth, _ in items]
         metric.update([text for text, _ in decoded], truths)
         if recorder is not None:
             recorder.add([number for _, _, number in items], truths, decoded)

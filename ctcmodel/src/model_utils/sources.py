@@ -1,5 +1,5 @@
-"""Labelled sample sources: word-image LMDBs (MJSynth / SynthText / benchmark layout, clovaai), and the base
-class that other formats (a model's own annotation files) build on.
+"""Labelled sample sources: word-image LMDBs (MJSynth / SynthText / benchmark layout, clovaai), image files
+listed by annotation files (``FileSource``: gt.txt, or a model's own format), and the base class they share.
 
 A source is a random-access list of samples (key, label): labels are read and normalised once at start
 (not UTF-8, outside the charset, or longer than the converter's ``max_length``: skipped and counted);
@@ -24,7 +24,7 @@ import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Callable, Hashable, Optional, Sequence
+from typing import Callable, Hashable, Iterable, Optional, Sequence
 
 import lmdb
 import numpy as np
@@ -32,8 +32,10 @@ import numpy as np
 from .augment import Augmenter
 from .ctc import CTCLabelConverter
 from .errors import DatasetError
+from .gt_txt import gt_dataset
 
 Prepare = Callable[..., Optional[np.ndarray]]  # (bytes, augment=None: a transform of the decoded image) -> array
+Entries = Callable[[str], Iterable[tuple[str, Optional[bytes]]]]  # dataset path -> (file, raw label or None)
 _ENVS: dict[str, lmdb.Environment] = {}
 _ENVS_LOCK = threading.Lock()
 
@@ -211,3 +213,30 @@ class LmdbWordSource(LabelledSource):
         number, i = key
         with open_lmdb(self.lmdb_paths[number]).begin() as txn:
             return txn.get(b"image-%09d" % i)
+
+
+class FileSource(LabelledSource):
+    """Random-access source over image files: ``entries`` lists the (file path, raw label or None) of one dataset
+    path (by default a gt.txt dataset, ``gt_txt``); keys are the file paths, and a file that cannot be read
+    is a counted corrupt sample.  ``skipped`` replaces the base skip counts (a subclass's own kinds)."""
+
+    def __init__(self, paths: Sequence[str], converter: CTCLabelConverter, prepare: Prepare,
+                 strip_unknown: bool = False, entries: Entries = gt_dataset, skipped: Optional[SkipCounts] = None):
+        super().__init__(converter, prepare, strip_unknown)
+        if skipped is not None:
+            self.skipped = skipped
+        self.num_entries = len(paths)
+        for entry, path in enumerate(paths):
+            self.sizes[path] = sum(self.add_file(entry, file, text) for file, text in entries(path))
+        self.check_not_empty(paths)
+
+    def add_file(self, entry: int, file: str, text: Optional[bytes]) -> bool:
+        """Index one file of path number ``entry``; False when it is skipped (counted)."""
+        return self.add(entry, file, text)
+
+    def read(self, key: Hashable) -> Optional[bytes]:
+        try:
+            with open(key, "rb") as f:
+                return f.read()
+        except OSError:
+            return None

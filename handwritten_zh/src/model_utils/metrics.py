@@ -1,4 +1,4 @@
-"""Recognition metrics: edit distance, word (line) accuracy and normalised edit distance.
+"""Recognition metrics: edit distance, word (line) accuracy and normalised edit distance, 1 - CER.
 
 What is compared is set per model and protocol by a normalisation (``NORMALIZERS``):
 ``lower_alnum`` is the clovaai word-benchmark protocol (lower-case, keep 0-9a-z only), ``lower``
@@ -7,8 +7,8 @@ folds case only, ``exact`` keeps every character (Chinese text, phones).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Callable, Protocol
+from dataclasses import dataclass, fields
+from typing import Any, Callable, Protocol
 
 from .errors import ConfigError
 
@@ -26,6 +26,15 @@ def edit_distance(a, b) -> int:
     return previous[-1]
 
 
+def add_counts(metric: Any, other: Any) -> None:
+    """Add the counts of ``other`` (every int and float field of the dataclass) to ``metric``'s: the ``merge`` of
+    a metric made of counts."""
+    for counter in fields(metric):
+        value = getattr(metric, counter.name)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            setattr(metric, counter.name, value + getattr(other, counter.name))
+
+
 NORMALIZERS: dict[str, Callable[[str], str]] = {
     "lower_alnum": lambda text: re.sub(r"[^0-9a-z]", "", text.lower()),
     "lower": str.lower,
@@ -41,7 +50,9 @@ def normalizer(name: str) -> Callable[[str], str]:
 
 
 class Metric(Protocol):
-    """What evaluation fills and training reads: ``update`` with texts, a ``score`` to maximise, a summary."""
+    """What evaluation fills, training reads and eval.py prints: ``update`` with texts, a ``score`` to maximise,
+    a summary, ``merge`` (add another's counts: a total over datasets) and ``columns`` (its row of eval.py's
+    table, header -> cell, ``eval_table``)."""
 
     def update(self, predictions: list[str], truths: list[str]) -> None: ...
 
@@ -49,6 +60,10 @@ class Metric(Protocol):
     def score(self) -> float: ...
 
     def summary(self) -> str: ...
+
+    def merge(self, other) -> None: ...
+
+    def columns(self) -> dict[str, str]: ...
 
 
 @dataclass
@@ -74,9 +89,7 @@ class RecognitionMetric:
 
     def merge(self, other: "RecognitionMetric") -> None:
         """Add another metric's counts (a total over datasets)."""
-        self.correct += other.correct
-        self.norm_ed_sum += other.norm_ed_sum
-        self.count += other.count
+        add_counts(self, other)
 
     @property
     def accuracy(self) -> float:
@@ -93,3 +106,39 @@ class RecognitionMetric:
 
     def summary(self) -> str:
         return f"accuracy {self.accuracy:.4f} 1-N.E.D {self.norm_ed:.4f} ({self.count} samples)"
+
+    def columns(self) -> dict[str, str]:
+        return {"word acc": f"{100 * self.accuracy:.2f}%", "1-N.E.D": f"{self.norm_ed:.4f}", "samples": str(self.count)}
+
+
+@dataclass
+class CharacterErrors:
+    """1 - CER (1 - sum of edit distances / sum of truth lengths over a dataset: the label error rate of Graves et
+    al. on characters) and line accuracy, on texts as they are (nothing filtered or folded).  The base of the
+    line models' metrics, which add their own counts and their ``score``."""
+
+    edits: int = 0
+    characters: int = 0
+    correct: int = 0
+    count: int = 0
+
+    def update(self, predictions: list[str], truths: list[str]) -> None:
+        """Score each prediction against its ground truth."""
+        for prediction, truth in zip(predictions, truths, strict=True):
+            self.edits += edit_distance(prediction, truth)
+            self.characters += len(truth)
+            self.correct += prediction == truth
+            self.count += 1
+
+    def merge(self, other: "CharacterErrors") -> None:
+        """Add another metric's counts (a total over datasets), a subclass's numeric ones too."""
+        add_counts(self, other)
+
+    @property
+    def one_minus_cer(self) -> float:
+        """1 - CER; 0 without truth characters (negative when predictions insert more than the truths hold)."""
+        return 1.0 - self.edits / self.characters if self.characters else 0.0
+
+    @property
+    def line_accuracy(self) -> float:
+        return self.correct / self.count if self.count else 0.0
