@@ -83,6 +83,13 @@ def train_run(name: str, out, steps: int, *args: str) -> dict:
             "ckpt": os.path.join(str(out), "ckpt", f"{model(name).checkpoint_prefix}-{steps}.ckpt")}
 
 
+def export_mindir(name: str, ckpt: str, stem, *args: str) -> str:
+    """``export.py ARGS --checkpoint_path CKPT --file_name STEM`` in the model folder ``name`` (export.py's
+    default format): the MINDIR file's path, for a module fixture shared by the export and infer tests."""
+    run_script(name, "export.py", *args, "--checkpoint_path", ckpt, "--file_name", str(stem))
+    return f"{stem}.mindir"
+
+
 def assert_resume_reproduces(name: str, trained: dict, at_step: int, folder: Path, *args: str) -> dict:
     """Resume ``trained`` (a ``train_run``) from its step-``at_step`` checkpoint (the last one removed) in a copy
     at ``folder`` with its own arguments and ``args``: it says so, and takes the same steps (losses) to the

@@ -78,26 +78,44 @@ def train_args(model: str, data: str, run: Path, *extra: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def runs(synth_words, tmp_path_factory) -> dict:
-    """One host with two workers, then two single-worker nodes, of the same job (the smallest model)."""
-    model = SMALLEST
-    tmp = tmp_path_factory.mktemp(f"distributed_{model}")
+def job(synth_words, tmp_path_factory) -> dict:
+    """The smallest model's job: its folder for the runs and its own copy of the training LMDB."""
+    tmp = tmp_path_factory.mktemp(f"distributed_{SMALLEST}")
     data = str(shutil.copytree(os.path.join(synth_words, "train"), tmp / "train"))  # LMDB: one opening per
     # process, and each model's model_utils is a module of its own
-    host = launch(model, "cpu", ["--master_port", str(free_port()), "--log_dir", str(tmp / "host_logs"),
-                                 *train_args(model, data, tmp / "host")], tmp / "host.out")
-    finish(host, tmp / "host.out", tmp / "host_logs")
-    port = str(free_port())
-    nodes = [launch(model, "msrun", ["--worker_num", "2", "--local_worker_num", "1", "--node_rank", str(node),
-                                     "--master_addr", "127.0.0.1", "--master_port", port,
-                                     "--log_dir", str(tmp / f"node{node}_logs"), "--device_target", "CPU",
-                                     "--config_path", "cpu_small.yaml", *train_args(model, data, tmp / "nodes")],
+    return {"model": SMALLEST, "data": data, "tmp": tmp}
+
+
+@pytest.fixture(scope="module")
+def host(job) -> list[Path]:
+    """One host with two workers (run_distribute_train_cpu.sh); its worker logs."""
+    tmp = job["tmp"]
+    proc = launch(job["model"], "cpu", ["--master_port", str(free_port()), "--log_dir", str(tmp / "host_logs"),
+                                        *train_args(job["model"], job["data"], tmp / "host")], tmp / "host.out")
+    finish(proc, tmp / "host.out", tmp / "host_logs")
+    return [tmp / "host_logs" / f"worker_{r}.log" for r in range(WORKERS)]
+
+
+@pytest.fixture(scope="module")
+def nodes(job) -> list[Path]:
+    """Two single-worker nodes of the same job (two run_distribute_train_msrun.sh commands); their worker logs."""
+    tmp, port = job["tmp"], str(free_port())
+    procs = [launch(job["model"], "msrun", ["--worker_num", "2", "--local_worker_num", "1", "--node_rank", str(node),
+                                            "--master_addr", "127.0.0.1", "--master_port", port,
+                                            "--log_dir", str(tmp / f"node{node}_logs"), "--device_target", "CPU",
+                                            "--config_path", "cpu_small.yaml",
+                                            *train_args(job["model"], job["data"], tmp / "nodes")],
                     tmp / f"node{node}.out") for node in (0, 1)]
-    for node, proc in enumerate(nodes):
+    for node, proc in enumerate(procs):
         finish(proc, tmp / f"node{node}.out", tmp / f"node{node}_logs")
-    return {"model": model, "data": data, "tmp": tmp, "host": tmp / "host", "nodes": tmp / "nodes",
-            "logs": {"host": [tmp / "host_logs" / f"worker_{r}.log" for r in range(WORKERS)],
-                     "nodes": [tmp / f"node{r}_logs" / f"worker_{r}.log" for r in range(WORKERS)]}}
+    return [tmp / f"node{r}_logs" / f"worker_{r}.log" for r in range(WORKERS)]
+
+
+@pytest.fixture(scope="module")
+def runs(job, host, nodes) -> dict:
+    """Both runs of the job: their folders and worker logs."""
+    tmp = job["tmp"]
+    return {**job, "host": tmp / "host", "nodes": tmp / "nodes", "logs": {"host": host, "nodes": nodes}}
 
 
 def samples(run: Path, rank: int) -> list[list[int]]:
@@ -111,15 +129,16 @@ def checkpoint(runs: dict, kind: str, rank: int, step: int = STEPS) -> dict:
 
 
 @pytest.mark.parametrize("kind", ["host", "nodes"])
-def test_ranks_see_disjoint_samples_covering_the_epoch_and_rank0_alone_logs(runs, kind):
-    ranks = [samples(runs[kind], r) for r in range(WORKERS)]
+def test_ranks_see_disjoint_samples_covering_the_epoch_and_rank0_alone_logs(request, job, kind):
+    logs, run = request.getfixturevalue(kind), job["tmp"] / kind  # one run set up per test
+    ranks = [samples(run, r) for r in range(WORKERS)]
     assert [len(r) for r in ranks] == [STEPS] * WORKERS and all(len(b) == BATCH for r in ranks for b in r)
     seen = sorted(i for r in ranks for batch in r for i in batch)
     assert seen == list(range(STEPS * BATCH * WORKERS))  # every image once in the epoch, none twice
-    rank0, rank1 = (log.read_text() for log in runs["logs"][kind])
+    rank0, rank1 = (log.read_text() for log in logs)
     assert f"batch {BATCH} x {WORKERS}" in rank0 and f"step {STEPS}/{STEPS}" in rank0
     assert "rank 1 of 2, pid" in rank1 and f"step {STEPS}/{STEPS}" not in rank1
-    assert (runs[kind] / "loss.csv").is_file()
+    assert (run / "loss.csv").is_file()
 
 
 class _TwoHalvesStep(nn.Cell):

@@ -14,7 +14,7 @@ from mindspore import nn
 from cnnctc.src.model_utils.checkpoint import load_into, read_checkpoint
 from cnnctc.src.cnn_ctc import CNNCTC
 from cnnctc.src.model_utils.errors import ConfigError, UsageError
-from conftest import assert_onnx_export_matches, assert_resume_reproduces, losses, run_script, train_run
+from conftest import assert_onnx_export_matches, assert_resume_reproduces, export_mindir, losses, run_script, train_run
 
 SMALL = ["--config_path", "cpu_small.yaml"]
 STEPS = 24
@@ -33,9 +33,7 @@ def trained(synth_words, tmp_path_factory) -> dict:
 @pytest.fixture(scope="module")
 def mindir(trained, tmp_path_factory) -> str:
     """The trained checkpoint exported to MINDIR (export.py's default format)."""
-    name = str(tmp_path_factory.mktemp("mindir") / "cnnctc_small")
-    run_script("cnnctc", "export.py", *SMALL, "--checkpoint_path", trained["ckpt"], "--file_name", name)
-    return name + ".mindir"
+    return export_mindir("cnnctc", trained["ckpt"], tmp_path_factory.mktemp("mindir") / "cnnctc_small", *SMALL)
 
 
 def test_training_logs_progress_and_loss_goes_down(trained):

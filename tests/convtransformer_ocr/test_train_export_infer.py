@@ -1,6 +1,7 @@
 """ConvNextViT end to end through its entry scripts in graph mode on a tiny profile and synthesized plates:
-training (falling loss; resume is model_utils': checked once, on the smallest model), the eval table, MINDIR export with a dynamic batch, ONNX, inference
-from ckpt and MINDIR with the Recognizer, and bad inputs as one ``error:`` line."""
+training (falling loss; resume is model_utils': checked once, on the smallest model), the eval table, MINDIR
+export with a dynamic batch, ONNX, inference from ckpt and MINDIR with the Recognizer, and bad inputs as one
+``error:`` line."""
 from __future__ import annotations
 
 import os
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 from mindspore import nn
 
-from conftest import ROOT, assert_onnx_export_matches, losses, run_script, train_run
+from conftest import ROOT, assert_onnx_export_matches, export_mindir, losses, run_script, train_run
 from convtransformer_ocr.src.model_utils.checkpoint import load_into
 from convtransformer_ocr.src.model_utils.config import MODEL_DIR, load_config
 from convtransformer_ocr.src.network import build_network
@@ -44,9 +45,7 @@ def trained(plates, tmp_path_factory) -> dict:
 @pytest.fixture(scope="module")
 def mindir(trained, tmp_path_factory) -> str:
     """The trained checkpoint exported to MINDIR (export.py's default format)."""
-    name = str(tmp_path_factory.mktemp("mindir") / "tiny")
-    run_script(MODEL, "export.py", *TINY, "--checkpoint_path", trained["ckpt"], "--file_name", name)
-    return name + ".mindir"
+    return export_mindir(MODEL, trained["ckpt"], tmp_path_factory.mktemp("mindir") / "tiny", *TINY)
 
 
 def _network(ckpt: str) -> nn.Cell:

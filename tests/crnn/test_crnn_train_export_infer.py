@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from mindspore import nn
 
-from conftest import assert_onnx_export_matches, losses, run_script, train_run
+from conftest import assert_onnx_export_matches, export_mindir, losses, run_script, train_run
 from crnn.src.crnn import CRNN
 from crnn.src.model_utils.checkpoint import load_into
 from crnn.src.model_utils.config import MODEL_DIR, load_config
@@ -32,9 +32,7 @@ def trained(synth_words, tmp_path_factory) -> dict:
 @pytest.fixture(scope="module")
 def mindir(trained, tmp_path_factory) -> str:
     """The trained checkpoint exported to MINDIR (export.py's default format)."""
-    name = str(tmp_path_factory.mktemp("mindir") / "crnn_small")
-    run_script("crnn", "export.py", *SMALL, "--checkpoint_path", trained["ckpt"], "--file_name", name)
-    return name + ".mindir"
+    return export_mindir("crnn", trained["ckpt"], tmp_path_factory.mktemp("mindir") / "crnn_small", *SMALL)
 
 
 def _network(ckpt: str) -> nn.Cell:

@@ -1,7 +1,7 @@
 """handwritten_zh end to end through its entry scripts in graph mode on synthesized lines: training (falling
-loss; resume is model_utils': checked once, on the smallest model), the metric table, exports (the reference's fixed 2000-px input at cpu_small's height 64: 1328 px, any width,
-time-major, ONNX), inference from ckpt and MINDIR with alternatives and designated characters (hub load:
-tests/test_hub.py)."""
+loss; resume is model_utils': checked once, on the smallest model), the metric table, exports (the reference's
+fixed 2000-px input at cpu_small's height 64: 1328 px, any width, time-major, ONNX), inference from ckpt and
+MINDIR with alternatives and designated characters (hub load: tests/test_hub.py)."""
 from __future__ import annotations
 
 import os
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from mindspore import nn
 
-from conftest import ROOT, assert_onnx_export_matches, losses, run_script, train_run
+from conftest import ROOT, assert_onnx_export_matches, export_mindir, losses, run_script, train_run
 from handwritten_zh.src.model_utils.checkpoint import load_into
 from handwritten_zh.src.model_utils.config import MODEL_DIR, load_config
 from handwritten_zh.src.network import build_network
@@ -45,9 +45,7 @@ def trained(lines, tmp_path_factory) -> dict:
 @pytest.fixture(scope="module")
 def mindir(trained, tmp_path_factory) -> str:
     """The trained checkpoint exported to MINDIR (export.py's default: the fixed 1328-px width)."""
-    name = str(tmp_path_factory.mktemp("mindir") / "fixed")
-    run_script("handwritten_zh", "export.py", *SMALL, "--checkpoint_path", trained["ckpt"], "--file_name", name)
-    return name + ".mindir"
+    return export_mindir("handwritten_zh", trained["ckpt"], tmp_path_factory.mktemp("mindir") / "fixed", *SMALL)
 
 
 def _cfg(*args: str):

@@ -66,7 +66,8 @@ class Score:
 
 def _config(save_dir, *overrides: str):
     return load_config(["--config_path", os.path.join(MODEL_DIR, "cpu_small.yaml"), "--optimizer", "adam",
-                        "--base_lr", "0.05", "--lr_decay", "constant", "--warmup_steps", "0", "--train_batch_size", "8", "--max_steps", "12",
+                        "--base_lr", "0.05", "--lr_decay", "constant", "--warmup_steps", "0", "--train_batch_size", "8",
+                        "--max_steps", "12",
                         "--save_checkpoint_steps", "4", "--keep_checkpoint_max", "2", "--log_interval", "4",
                         "--eval_interval", "4", "--ckpt_prefix", PREFIX, "--save_dir", str(save_dir),
                         "--pretrained", "", *overrides])
