@@ -92,12 +92,13 @@ def export_mindir(name: str, ckpt: str, stem, *args: str) -> str:
 
 def assert_resume_reproduces(name: str, trained: dict, at_step: int, folder: Path, *args: str) -> dict:
     """Resume ``trained`` (a ``train_run``) from its step-``at_step`` checkpoint (the last one removed) in a copy
-    at ``folder`` with its own arguments and ``args``: it says so, and takes the same steps (losses) to the
-    same end.  Returns the resumed run's record."""
+    at ``folder`` with its own arguments and ``args``: it says so, its loss curve has every step once, and it
+    takes the same steps (losses) to the same end.  Returns the resumed run's record."""
     shutil.copytree(trained["dir"], folder)
     os.remove(os.path.join(folder, "ckpt", os.path.basename(trained["ckpt"])))
     resumed = train_run(name, folder, trained["steps"], *trained["args"], *args, "--resume", "true")
     assert f"at step {at_step}" in resumed["log"], resumed["log"]
-    assert len(losses(folder)) == trained["steps"]
+    with open(os.path.join(folder, "loss.csv"), encoding="utf-8") as f:
+        assert [int(row["step"]) for row in csv.DictReader(f)] == list(range(1, trained["steps"] + 1))
     np.testing.assert_allclose(losses(folder)[at_step:], losses(trained["dir"])[at_step:], rtol=1e-3)
     return resumed
