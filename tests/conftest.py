@@ -1,10 +1,15 @@
-"""Shared fixtures: the repository layout, graph mode on the CPU, and small synthesized word LMDBs."""
+"""Shared fixtures and helpers: the repository layout, graph mode on the CPU, small synthesized word LMDBs,
+the loss-curve reader, a short training run of a model (the trained-model fixtures) and the resume check."""
 from __future__ import annotations
 
+import csv
 import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 TESTS = os.path.dirname(os.path.abspath(__file__))
@@ -13,6 +18,10 @@ sys.path[:0] = [ROOT, TESTS, os.path.join(ROOT, "scripts")]  # model folders as 
 # (cnnctc.src.model_utils), test helpers, the repository scripts
 os.environ.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")
 os.environ.setdefault("GLOG_v", "3")
+
+from zoo_registry import model, model_names  # noqa: E402  (scripts/ is on the path now)
+
+SMALLEST = model_names()[0]  # the registry's first model: the generic checks run once, on it
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -71,3 +80,38 @@ def assert_onnx_export_matches(model: str, args: list[str], net, shape: tuple, f
     x = np.random.default_rng(3).normal(size=shape).astype(np.float32)
     onnx_out = session.run(None, {session.get_inputs()[0].name: x})[0]
     np.testing.assert_allclose(onnx_out, net(ms.Tensor(x)).asnumpy(), rtol=1e-4, atol=1e-4)
+
+
+def losses(run_dir) -> list[float]:
+    """The loss curve of a training run: ``loss.csv``'s loss per step."""
+    with open(os.path.join(run_dir, "loss.csv"), encoding="utf-8") as f:
+        return [float(row["loss"]) for row in csv.DictReader(f)]
+
+
+def train_run(name: str, out, steps: int, *args: str) -> dict:
+    """``train.py ARGS --max_steps STEPS --save_dir OUT`` in the model folder ``name``: the trained-model
+    fixture's record, {dir, log, ckpt (the last step's), steps, args}."""
+    proc = run_script(name, "train.py", *args, "--max_steps", str(steps), "--save_dir", str(out))
+    return {"dir": str(out), "log": proc.stdout, "steps": steps, "args": list(args),
+            "ckpt": os.path.join(str(out), "ckpt", f"{model(name).checkpoint_prefix}-{steps}.ckpt")}
+
+
+def export_mindir(name: str, ckpt: str, stem, *args: str) -> str:
+    """``export.py ARGS --checkpoint_path CKPT --file_name STEM`` in the model folder ``name`` (export.py's
+    default format): the MINDIR file's path, for a module fixture shared by the export and infer tests."""
+    run_script(name, "export.py", *args, "--checkpoint_path", ckpt, "--file_name", str(stem))
+    return f"{stem}.mindir"
+
+
+def assert_resume_reproduces(name: str, trained: dict, at_step: int, folder: Path, *args: str) -> dict:
+    """Resume ``trained`` (a ``train_run``) from its step-``at_step`` checkpoint (the last one removed) in a copy
+    at ``folder`` with its own arguments and ``args``: it says so, its loss curve has every step once, and it
+    takes the same steps (losses) to the same end.  Returns the resumed run's record."""
+    shutil.copytree(trained["dir"], folder)
+    os.remove(os.path.join(folder, "ckpt", os.path.basename(trained["ckpt"])))
+    resumed = train_run(name, folder, trained["steps"], *trained["args"], *args, "--resume", "true")
+    assert f"at step {at_step}" in resumed["log"], resumed["log"]
+    with open(os.path.join(folder, "loss.csv"), encoding="utf-8") as f:
+        assert [int(row["step"]) for row in csv.DictReader(f)] == list(range(1, trained["steps"] + 1))
+    np.testing.assert_allclose(losses(folder)[at_step:], losses(trained["dir"])[at_step:], rtol=1e-3)
+    return resumed

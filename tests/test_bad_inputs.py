@@ -8,9 +8,12 @@ Outcome classes:
 
 Each model of the registry (its ``zoo.yaml``) is a ``ModelRow``: its CPU config, released checkpoint, the
 arguments of a wider network and the case sets of its data formats, and by its input kind the arguments of a
-short training run and a builder of its bad data (images or audio, its dataset format).  The generic cases
-(checkpoint, data, export, inference inputs, divergence, kill -9 and resume) run for every row, those checked
-by ``model_utils`` alone (settings, checkpoint files, export and output paths) for the first row.
+short training run and a builder of its bad data (images or audio, its dataset format).  What each model
+does its own way runs for every row: its training data missing (its reader), a checkpoint of a wider network
+(its config reaching its network) and the case sets of its data formats.  What ``model_utils`` does alone, the
+same code in every folder (settings, checkpoint files, export and output paths, inference inputs, divergence,
+kill -9 and resume), runs once, for the first row: the registry's first model, the smallest
+(``tests/model_utils/test_fit.py`` checks ``fit`` itself in-process).
 """
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ from typing import Callable
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, losses
 from lmdb_builder import make_lmdb, word_image
 from zoo_registry import models
 
@@ -38,8 +41,8 @@ from zoo_registry import models
 class Case:
     """``script`` with ``args`` (``{name}`` placeholders; ``{train_args}`` and ``{wider_args}`` expand to the
     row's arguments).  ``every_model=False``: a check done by ``model_utils`` alone (settings, checkpoint files,
-    export and output paths), the same code in every folder: run for the first model only (keeps the suite
-    short)."""
+    export and output paths, inference inputs, divergence), the same code in every folder: run for the first
+    model only (keeps the suite short)."""
 
     name: str
     script: str
@@ -87,7 +90,7 @@ GENERIC = (
     Case("base_lr 3e-4 spelling", "train.py", ("{train_args}", "--base_lr", "3e-4"), "ok", "lr 3.000e-04",
          every_model=False),
     Case("diverged run", "train.py", ("{train_args}", "--max_steps", "6", "--base_lr", "1e30", "--clip_grad_norm", "0",
-                                      "--nonfinite_patience", "1"), "error", "training diverged"),
+                                      "--nonfinite_patience", "1"), "error", "training diverged", every_model=False),
     Case("max_label_length 100000000", "eval.py", ("--checkpoint_path", "{ckpt}", "--eval_dataset_path", "{val}",
                                                     "--max_label_length", "100000000"), "error",
          "--max_label_length must be at least 1 and at most 1000", every_model=False),
@@ -115,9 +118,9 @@ GENERIC = (
          "error", "is not a writable folder",
          every_model=False),
     Case("infer input missing", "infer.py", ("--checkpoint_path", "{ckpt}", "--input", "{tmp}/absent.png"), "error",
-         "input {tmp}/absent.png does not exist"),
+         "input {tmp}/absent.png does not exist", every_model=False),
     Case("infer binary non-image", "infer.py", ("--checkpoint_path", "{ckpt}", "--input", "{gif}"), "error",
-         "is neither a supported file"),
+         "is neither a supported file", every_model=False),
     Case("infer output folder missing", "infer.py", ("--checkpoint_path", "{ckpt}", "--input", "{image}",
                                                      "--output", "{tmp}/no/such/out.tsv"), "error",
          "cannot write --output {tmp}/no/such/out.tsv",
@@ -488,9 +491,9 @@ def test_bad_input(row, case, placeholders, tmp_path):
             assert re.search(rf"skipped:.*\b[1-9]\d* {re.escape(expect)}", proc.stdout), report
 
 
-@pytest.mark.parametrize("row", MODELS, ids=[row.folder for row in MODELS])
-def test_diverged_run_keeps_its_good_checkpoints(row, placeholders, tmp_path):
+def test_diverged_run_keeps_its_good_checkpoints(placeholders, tmp_path):
     """Non-finite loss: stop before saving or pruning, the earlier checkpoints untouched."""
+    row = MODELS[0]
     values = {**placeholders[row.folder], "run": str(tmp_path / "run")}
     good = _run(row, "train.py", _args(row, ("{train_args}", "--save_checkpoint_steps", "1"), values))
     assert good.returncode == 0, good.stderr
@@ -507,13 +510,8 @@ def test_diverged_run_keeps_its_good_checkpoints(row, placeholders, tmp_path):
     assert {p.name: p.stat().st_mtime_ns for p in ckpt_dir.iterdir()} == before
 
 
-def _losses(run_dir: Path) -> list[float]:
-    with open(run_dir / "loss.csv", encoding="utf-8") as f:
-        return [float(r["loss"]) for r in csv.DictReader(f)]
-
-
-@pytest.mark.parametrize("row", MODELS, ids=[row.folder for row in MODELS])
-def test_kill_9_then_resume_equals_an_uninterrupted_run(row, placeholders, tmp_path):
+def test_kill_9_then_resume_equals_an_uninterrupted_run(placeholders, tmp_path):
+    row = MODELS[0]
     steps = ("--max_steps", "12", "--save_checkpoint_steps", "4", "--log_interval", "1")
     values = {**placeholders[row.folder], "run": str(tmp_path / "whole")}
     whole = _run(row, "train.py", _args(row, ("{train_args}", *steps), values))
@@ -537,8 +535,8 @@ def test_kill_9_then_resume_equals_an_uninterrupted_run(row, placeholders, tmp_p
     resumed = _run(row, "train.py", _args(row, ("{train_args}", *steps, "--resume", "true"), values))
     assert resumed.returncode == 0 and "at step 4" in resumed.stdout, resumed.stdout + resumed.stderr
     assert not [p for p in ckpt_dir.iterdir() if p.name.startswith(".tmp")]
-    assert len(_losses(tmp_path / "killed")) == 12
-    assert _losses(tmp_path / "killed")[4:] == pytest.approx(_losses(tmp_path / "whole")[4:], rel=1e-3)
+    assert len(losses(tmp_path / "killed")) == 12
+    assert losses(tmp_path / "killed")[4:] == pytest.approx(losses(tmp_path / "whole")[4:], rel=1e-3)
 
 
 def _checkpoints_are_finite(folder: Path) -> list[str]:
@@ -549,10 +547,10 @@ def _checkpoints_are_finite(folder: Path) -> list[str]:
             if not all(np.isfinite(v.asnumpy()).all() for v in ms.load_checkpoint(str(p)).values())]
 
 
-@pytest.mark.parametrize("row", MODELS, ids=[row.folder for row in MODELS])
-def test_divergence_keeps_no_nonfinite_weights(row, placeholders, tmp_path):
+def test_divergence_keeps_no_nonfinite_weights(placeholders, tmp_path):
     """A huge learning rate: the loss before the update is finite, the weights (or BatchNorm statistics) after it
     are not, or the loss grows by orders of magnitude: an error, and every checkpoint kept holds finite weights."""
+    row = MODELS[0]
     values = {**placeholders[row.folder], "run": str(tmp_path / "run")}
     proc = _run(row, "train.py", _args(row, ("{train_args}", "--base_lr", "1000000.0", "--max_steps", "8",
                                              "--save_checkpoint_steps", "1", "--keep_checkpoint_max", "1"), values))
@@ -573,7 +571,7 @@ def test_a_used_save_dir_is_refused_unless_told_to_start_over(placeholders, tmp_
     over = _run(row, "train.py", _args(row, ("{train_args}", "--max_steps", "1", "--overwrite", "true"), values))
     assert over.returncode == 0, over.stderr
     assert sorted(p.name for p in (tmp_path / "run" / "ckpt").iterdir()) == [f"{row.folder.upper()}-1.ckpt"]
-    assert len(_losses(tmp_path / "run")) == 1
+    assert len(losses(tmp_path / "run")) == 1
 
 
 def test_resume_redoes_an_evaluation_killed_midway(placeholders, tmp_path):

@@ -1,12 +1,13 @@
 """Cluster training as the launchers run it, on CPU processes over loopback (free ports chosen here).
 
-For cnnctc and crnn (tiny networks, the synth_words LMDB): two workers on one host
-(``run_distribute_train_cpu.sh``) and two single-worker nodes (two ``run_distribute_train_msrun.sh`` commands,
-node ranks 0 and 1, master 127.0.0.1) both finish; the ranks saw disjoint samples that cover the epoch; rank 0
-alone logs; the ranks end with identical weights, equal to one process trained on the same global batches
-(each rank's half through the network with its own BatchNorm batch statistics, gradients averaged, clipped and
-applied by the same optimizer; BatchNorm's moving statistics are rank-local, no SyncBN, so only trainable
-parameters are compared there).  For cnnctc: a worker killed after the first checkpoint ends the job with
+The launchers (``scripts/``) and ``fit`` are the same code in every model folder: the job runs once, for the
+registry's first model (the smallest; its ``tiny_args``: a tiny network on the synth_words LMDB).  Two workers
+on one host (``run_distribute_train_cpu.sh``) and two single-worker nodes (two ``run_distribute_train_msrun.sh``
+commands, node ranks 0 and 1, master 127.0.0.1) both finish; the ranks saw disjoint samples that cover the
+epoch; rank 0 alone logs; the ranks end with identical weights, equal to one process trained on the same global
+batches (each rank's half through the network with its own BatchNorm batch statistics, gradients averaged,
+clipped and applied by the same optimizer; BatchNorm's moving statistics are rank-local, no SyncBN, so only
+trainable parameters are compared there).  A worker killed after the first checkpoint ends the job with
 ``error: rank 1 failed ...``, and ``--resume true`` reaches the last step with rank 0's weights and
 statistics equal to the uninterrupted run's.  Without Ascend: the Ascend launcher refuses a rank table whose
 device count differs from RANK_SIZE, or a broken one, before starting anything, and names the first rank that
@@ -31,14 +32,13 @@ import numpy as np
 import pytest
 from mindspore import nn, ops
 
-from conftest import ROOT
+from conftest import ROOT, SMALLEST
 from test_hccl_tools import device, table
-from zoo_registry import model_names, models
+from zoo_registry import models
 
 STEPS, BATCH, WORKERS = 12, 4, 2  # 12 steps x 4 x 2 = the 96 training images of synth_words: one epoch
 TINY = {m.name: list(m.tiny_args) for m in models() if m.tiny_args}  # zoo.yaml: a tiny network on synth_words
 PREFIX = {m.name: m.checkpoint_prefix for m in models()}
-SMALLEST = model_names()[0]  # the registry's first model: the generic checks run once, on it
 
 
 def settings(model: str) -> list[str]:
@@ -77,27 +77,45 @@ def train_args(model: str, data: str, run: Path, *extra: str) -> list[str]:
             "--save_dir", str(run), *extra]
 
 
-@pytest.fixture(scope="module", params=sorted(TINY))
-def runs(request, synth_words, tmp_path_factory) -> dict:
-    """One host with two workers, then two single-worker nodes, of the same job."""
-    model = request.param
-    tmp = tmp_path_factory.mktemp(f"distributed_{model}")
+@pytest.fixture(scope="module")
+def job(synth_words, tmp_path_factory) -> dict:
+    """The smallest model's job: its folder for the runs and its own copy of the training LMDB."""
+    tmp = tmp_path_factory.mktemp(f"distributed_{SMALLEST}")
     data = str(shutil.copytree(os.path.join(synth_words, "train"), tmp / "train"))  # LMDB: one opening per
     # process, and each model's model_utils is a module of its own
-    host = launch(model, "cpu", ["--master_port", str(free_port()), "--log_dir", str(tmp / "host_logs"),
-                                 *train_args(model, data, tmp / "host")], tmp / "host.out")
-    finish(host, tmp / "host.out", tmp / "host_logs")
-    port = str(free_port())
-    nodes = [launch(model, "msrun", ["--worker_num", "2", "--local_worker_num", "1", "--node_rank", str(node),
-                                     "--master_addr", "127.0.0.1", "--master_port", port,
-                                     "--log_dir", str(tmp / f"node{node}_logs"), "--device_target", "CPU",
-                                     "--config_path", "cpu_small.yaml", *train_args(model, data, tmp / "nodes")],
+    return {"model": SMALLEST, "data": data, "tmp": tmp}
+
+
+@pytest.fixture(scope="module")
+def host(job) -> list[Path]:
+    """One host with two workers (run_distribute_train_cpu.sh); its worker logs."""
+    tmp = job["tmp"]
+    proc = launch(job["model"], "cpu", ["--master_port", str(free_port()), "--log_dir", str(tmp / "host_logs"),
+                                        *train_args(job["model"], job["data"], tmp / "host")], tmp / "host.out")
+    finish(proc, tmp / "host.out", tmp / "host_logs")
+    return [tmp / "host_logs" / f"worker_{r}.log" for r in range(WORKERS)]
+
+
+@pytest.fixture(scope="module")
+def nodes(job) -> list[Path]:
+    """Two single-worker nodes of the same job (two run_distribute_train_msrun.sh commands); their worker logs."""
+    tmp, port = job["tmp"], str(free_port())
+    procs = [launch(job["model"], "msrun", ["--worker_num", "2", "--local_worker_num", "1", "--node_rank", str(node),
+                                            "--master_addr", "127.0.0.1", "--master_port", port,
+                                            "--log_dir", str(tmp / f"node{node}_logs"), "--device_target", "CPU",
+                                            "--config_path", "cpu_small.yaml",
+                                            *train_args(job["model"], job["data"], tmp / "nodes")],
                     tmp / f"node{node}.out") for node in (0, 1)]
-    for node, proc in enumerate(nodes):
+    for node, proc in enumerate(procs):
         finish(proc, tmp / f"node{node}.out", tmp / f"node{node}_logs")
-    return {"model": model, "data": data, "tmp": tmp, "host": tmp / "host", "nodes": tmp / "nodes",
-            "logs": {"host": [tmp / "host_logs" / f"worker_{r}.log" for r in range(WORKERS)],
-                     "nodes": [tmp / f"node{r}_logs" / f"worker_{r}.log" for r in range(WORKERS)]}}
+    return [tmp / f"node{r}_logs" / f"worker_{r}.log" for r in range(WORKERS)]
+
+
+@pytest.fixture(scope="module")
+def runs(job, host, nodes) -> dict:
+    """Both runs of the job: their folders and worker logs."""
+    tmp = job["tmp"]
+    return {**job, "host": tmp / "host", "nodes": tmp / "nodes", "logs": {"host": host, "nodes": nodes}}
 
 
 def samples(run: Path, rank: int) -> list[list[int]]:
@@ -111,15 +129,16 @@ def checkpoint(runs: dict, kind: str, rank: int, step: int = STEPS) -> dict:
 
 
 @pytest.mark.parametrize("kind", ["host", "nodes"])
-def test_ranks_see_disjoint_samples_covering_the_epoch_and_rank0_alone_logs(runs, kind):
-    ranks = [samples(runs[kind], r) for r in range(WORKERS)]
+def test_ranks_see_disjoint_samples_covering_the_epoch_and_rank0_alone_logs(request, job, kind):
+    logs, run = request.getfixturevalue(kind), job["tmp"] / kind  # one run set up per test
+    ranks = [samples(run, r) for r in range(WORKERS)]
     assert [len(r) for r in ranks] == [STEPS] * WORKERS and all(len(b) == BATCH for r in ranks for b in r)
     seen = sorted(i for r in ranks for batch in r for i in batch)
     assert seen == list(range(STEPS * BATCH * WORKERS))  # every image once in the epoch, none twice
-    rank0, rank1 = (log.read_text() for log in runs["logs"][kind])
+    rank0, rank1 = (log.read_text() for log in logs)
     assert f"batch {BATCH} x {WORKERS}" in rank0 and f"step {STEPS}/{STEPS}" in rank0
     assert "rank 1 of 2, pid" in rank1 and f"step {STEPS}/{STEPS}" not in rank1
-    assert (runs[kind] / "loss.csv").is_file()
+    assert (run / "loss.csv").is_file()
 
 
 class _TwoHalvesStep(nn.Cell):
@@ -185,8 +204,6 @@ def test_ranks_end_identical_and_equal_one_process_on_the_same_global_batches(ru
 
 
 def test_killed_worker_stops_the_job_then_resume_equals_the_uninterrupted_run(runs):
-    if runs["model"] != SMALLEST:
-        pytest.skip(f"once, for {SMALLEST}: the launchers and fit are the same code in every model folder")
     tmp, model = runs["tmp"], runs["model"]
     run, logs = tmp / "killed", tmp / "killed_logs"
     proc = launch(model, "cpu", ["--master_port", str(free_port()), "--log_dir", str(logs),
@@ -235,14 +252,14 @@ def one_error(proc: subprocess.CompletedProcess, message: str) -> None:
 
 def test_ascend_launcher_checks_the_rank_table_before_starting(tmp_path):
     two = rank_table(tmp_path / "hccl_2p.json", 2)
-    one_error(run_launcher("crnn", "ascend", two, env={"RANK_SIZE": "8"}),
+    one_error(run_launcher(SMALLEST, "ascend", two, env={"RANK_SIZE": "8"}),
               f"{two}: rank size 2 (1 servers x 2 devices), 8 expected")
     broken = json.loads(Path(two).read_text())
     broken["server_list"][0]["device"][1]["device_id"] = "0"
     (tmp_path / "broken.json").write_text(json.dumps(broken))
-    one_error(run_launcher("crnn", "ascend", str(tmp_path / "broken.json")), "device id 0 appears twice")
-    one_error(run_launcher("crnn", "ascend", two, env={"RANK_SIZE": "two"}), "RANK_SIZE 'two' is not a positive")
-    assert not any(Path(ROOT, "crnn").glob("train_parallel*"))  # refused before any rank started
+    one_error(run_launcher(SMALLEST, "ascend", str(tmp_path / "broken.json")), "device id 0 appears twice")
+    one_error(run_launcher(SMALLEST, "ascend", two, env={"RANK_SIZE": "two"}), "RANK_SIZE 'two' is not a positive")
+    assert not any(Path(ROOT, SMALLEST).glob("train_parallel*"))  # refused before any rank started
 
 
 def test_ascend_launcher_names_the_rank_that_fails(synth_words, tmp_path):

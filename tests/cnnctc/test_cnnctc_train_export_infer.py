@@ -2,9 +2,9 @@
 tests/test_bad_inputs.py)."""
 from __future__ import annotations
 
-import csv
 import os
 import pathlib
+import shutil
 
 import mindspore as ms
 import numpy as np
@@ -14,7 +14,7 @@ from mindspore import nn
 from cnnctc.src.model_utils.checkpoint import load_into, read_checkpoint
 from cnnctc.src.cnn_ctc import CNNCTC
 from cnnctc.src.model_utils.errors import ConfigError, UsageError
-from conftest import assert_onnx_export_matches, run_script
+from conftest import assert_onnx_export_matches, assert_resume_reproduces, export_mindir, losses, run_script, train_run
 
 SMALL = ["--config_path", "cpu_small.yaml"]
 STEPS = 24
@@ -22,25 +22,27 @@ STEPS = 24
 
 @pytest.fixture(scope="module")
 def trained(synth_words, tmp_path_factory) -> dict:
-    out = tmp_path_factory.mktemp("train")
-    proc = run_script("cnnctc", "train.py", *SMALL,
-                      "--train_dataset_path", os.path.join(synth_words, "train"),
-                      "--eval_dataset_path", os.path.join(synth_words, "val"),
-                      "--max_steps", str(STEPS), "--train_batch_size", "8", "--base_lr", "0.001",
-                      "--warmup_steps", "2", "--save_checkpoint_steps", "12", "--eval_interval", "12",
-                      "--log_interval", "4", "--save_dir", str(out))
-    return {"dir": str(out), "log": proc.stdout, "ckpt": os.path.join(str(out), "ckpt", f"CNNCTC-{STEPS}.ckpt"),
-            "data": synth_words}
+    run = train_run("cnnctc", tmp_path_factory.mktemp("train"), STEPS, *SMALL,
+                    "--train_dataset_path", os.path.join(synth_words, "train"),
+                    "--eval_dataset_path", os.path.join(synth_words, "val"),
+                    "--train_batch_size", "8", "--base_lr", "0.001", "--warmup_steps", "2",
+                    "--save_checkpoint_steps", "12", "--eval_interval", "12", "--log_interval", "4")
+    return {**run, "data": synth_words}
+
+
+@pytest.fixture(scope="module")
+def mindir(trained, tmp_path_factory) -> str:
+    """The trained checkpoint exported to MINDIR (export.py's default format)."""
+    return export_mindir("cnnctc", trained["ckpt"], tmp_path_factory.mktemp("mindir") / "cnnctc_small", *SMALL)
 
 
 def test_training_logs_progress_and_loss_goes_down(trained):
     log = trained["log"]
     assert f"step {STEPS}/{STEPS}" in log and "img/s" in log and "ETA" in log
     assert "validation accuracy" in log and "model_utils " in log
-    with open(os.path.join(trained["dir"], "loss.csv"), encoding="utf-8") as f:
-        losses = [float(row["loss"]) for row in csv.DictReader(f)]
-    assert len(losses) == STEPS
-    assert np.mean(losses[-6:]) < 0.7 * np.mean(losses[:6])
+    curve = losses(trained["dir"])
+    assert len(curve) == STEPS
+    assert np.mean(curve[-6:]) < 0.7 * np.mean(curve[:6])
     assert os.path.getsize(os.path.join(trained["dir"], "loss.png")) > 1000
     assert os.path.isfile(os.path.join(trained["dir"], "best.ckpt"))
 
@@ -54,33 +56,16 @@ def test_checkpoint_holds_optimizer_state(trained):
 
 
 def test_resume_continues_step_count_and_state(trained, tmp_path):
-    import shutil
-
-    run_dir = tmp_path / "resumed"
-    shutil.copytree(trained["dir"], run_dir)
-    os.remove(run_dir / "ckpt" / f"CNNCTC-{STEPS}.ckpt")
-    proc = run_script("cnnctc", "train.py", *SMALL,
-                      "--train_dataset_path", os.path.join(trained["data"], "train"),
-                      "--max_steps", str(STEPS), "--train_batch_size", "8", "--base_lr", "0.001",
-                      "--warmup_steps", "2", "--save_checkpoint_steps", "12", "--eval_interval", "0",
-                      "--log_interval", "4", "--save_dir", str(run_dir), "--resume", "true")
-    assert "at step 12" in proc.stdout
-    assert "step 4/" not in proc.stdout and f"step {STEPS}/{STEPS}" in proc.stdout
-    params = read_checkpoint(str(run_dir / "ckpt" / f"CNNCTC-{STEPS}.ckpt"))
+    """Resume is model_utils' (fit, the sampler): checked end to end here, on the smallest model, once.  Same
+    weights, optimizer state and samples as the uninterrupted run: the same losses."""
+    resumed = assert_resume_reproduces("cnnctc", trained, 12, tmp_path / "resumed", "--eval_interval", "0")
+    assert "step 4/" not in resumed["log"] and f"step {STEPS}/{STEPS}" in resumed["log"]
+    params = read_checkpoint(resumed["ckpt"])
     assert int(params["global_step"].asnumpy().reshape(-1)[0]) == STEPS
-    with open(run_dir / "loss.csv", encoding="utf-8") as f:
-        resumed = list(csv.DictReader(f))
-    assert [int(r["step"]) for r in resumed] == list(range(1, STEPS + 1))
-    # same weights, optimizer state and samples as the uninterrupted run: the same losses
-    with open(os.path.join(trained["dir"], "loss.csv"), encoding="utf-8") as f:
-        uninterrupted = [float(r["loss"]) for r in csv.DictReader(f)]
-    np.testing.assert_allclose([float(r["loss"]) for r in resumed[12:]], uninterrupted[12:], rtol=1e-3)
 
 
 def test_resume_keeps_the_best_checkpoint_and_its_score(trained, tmp_path):
     """best.ckpt records its score; after --resume a worse evaluation does not replace it."""
-    import shutil
-
     run_dir = tmp_path / "resumed_best"
     shutil.copytree(trained["dir"], run_dir)
     os.remove(run_dir / "ckpt" / f"CNNCTC-{STEPS}.ckpt")
@@ -90,14 +75,9 @@ def test_resume_keeps_the_best_checkpoint_and_its_score(trained, tmp_path):
     ms.save_checkpoint(unbeatable + [{"name": "best_score", "data": ms.Tensor(2.0, ms.float32)}],
                        str(run_dir / "best.ckpt"))
     before = (run_dir / "best.ckpt").stat().st_mtime_ns
-    proc = run_script("cnnctc", "train.py", *SMALL,
-                      "--train_dataset_path", os.path.join(trained["data"], "train"),
-                      "--eval_dataset_path", os.path.join(trained["data"], "val"),
-                      "--max_steps", str(STEPS), "--train_batch_size", "8", "--base_lr", "0.001",
-                      "--warmup_steps", "2", "--save_checkpoint_steps", "12", "--eval_interval", "12",
-                      "--log_interval", "4", "--save_dir", str(run_dir), "--resume", "true")
-    assert f"step {STEPS}: validation accuracy" in proc.stdout
-    assert "best validation score 2.0000" in proc.stdout
+    resumed = train_run("cnnctc", run_dir, STEPS, *trained["args"], "--resume", "true")
+    assert f"step {STEPS}: validation accuracy" in resumed["log"]
+    assert "best validation score 2.0000" in resumed["log"]
     assert (run_dir / "best.ckpt").stat().st_mtime_ns == before
 
 
@@ -116,10 +96,8 @@ def _network(ckpt: str) -> nn.Cell:
     return net
 
 
-def test_mindir_export_has_a_dynamic_batch(trained, tmp_path):
-    name = str(tmp_path / "cnnctc_small")
-    run_script("cnnctc", "export.py", *SMALL, "--checkpoint_path", trained["ckpt"], "--file_name", name)
-    graph = nn.GraphCell(ms.load(name + ".mindir"))
+def test_mindir_export_has_a_dynamic_batch(trained, mindir):
+    graph = nn.GraphCell(ms.load(mindir))
     net = _network(trained["ckpt"])
     rng = np.random.default_rng(0)
     for batch in (1, 5):
@@ -136,15 +114,13 @@ def test_onnx_export_runs_in_onnxruntime_and_keeps_the_folder_mode(trained, tmp_
     assert folder.stat().st_mode & 0o777 == 0o775  # MindSpore's ONNX export would leave it 0700
 
 
-def test_infer_from_checkpoint_and_mindir_agree(trained, tmp_path):
+def test_infer_from_checkpoint_and_mindir_agree(trained, mindir, tmp_path):
     gt = os.path.join(trained["data"], "val_images", "gt.txt")
     out_ckpt, out_mindir = tmp_path / "ckpt.tsv", tmp_path / "mindir.tsv"
     proc = run_script("cnnctc", "infer.py", *SMALL, "--checkpoint_path", trained["ckpt"], "--input", gt,
                       "--output", str(out_ckpt), "--infer_batch_size", "4")
     assert "labelled inputs: accuracy" in proc.stdout and "recognized" in proc.stdout
-    name = str(tmp_path / "m")
-    run_script("cnnctc", "export.py", *SMALL, "--checkpoint_path", trained["ckpt"], "--file_name", name)
-    run_script("cnnctc", "infer.py", *SMALL, "--checkpoint_path", name + ".mindir",
+    run_script("cnnctc", "infer.py", *SMALL, "--checkpoint_path", mindir,
                "--input", os.path.join(trained["data"], "val_images"), "--output", str(out_mindir))
     rows_ckpt = [line.split("\t") for line in out_ckpt.read_text().splitlines()]
     rows_mindir = [line.split("\t") for line in out_mindir.read_text().splitlines()]

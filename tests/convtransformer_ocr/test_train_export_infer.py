@@ -1,11 +1,10 @@
 """ConvNextViT end to end through its entry scripts in graph mode on a tiny profile and synthesized plates:
-training (falling loss, exact resume), the eval table, MINDIR export with a dynamic batch, ONNX, inference
-from ckpt and MINDIR with the Recognizer, and bad inputs as one ``error:`` line."""
+training (falling loss; resume is model_utils': checked once, on the smallest model), the eval table, MINDIR
+export with a dynamic batch, ONNX, inference from ckpt and MINDIR with the Recognizer, and bad inputs as one
+``error:`` line."""
 from __future__ import annotations
 
-import csv
 import os
-import shutil
 import subprocess
 import sys
 
@@ -14,8 +13,8 @@ import numpy as np
 import pytest
 from mindspore import nn
 
-from conftest import ROOT, assert_onnx_export_matches, run_script
-from convtransformer_ocr.src.model_utils.checkpoint import load_into, read_checkpoint
+from conftest import ROOT, assert_onnx_export_matches, export_mindir, losses, run_script, train_run
+from convtransformer_ocr.src.model_utils.checkpoint import load_into
 from convtransformer_ocr.src.model_utils.config import MODEL_DIR, load_config
 from convtransformer_ocr.src.network import build_network
 
@@ -23,13 +22,8 @@ MODEL = "convtransformer_ocr"
 TINY = ["--config_path", "cpu_small.yaml", "--dims", "[8,8,8,8]", "--depths", "[1,1,1,1]", "--embed_dim", "8",
         "--vit_depth", "1", "--num_heads", "2", "--mlp_ratio", "2.0"]
 STEPS = 24
-TRAIN = ["--max_steps", str(STEPS), "--train_batch_size", "8", "--base_lr", "0.02", "--warmup_steps", "2",
+TRAIN = ["--train_batch_size", "8", "--base_lr", "0.02", "--warmup_steps", "2",
          "--save_checkpoint_steps", "12", "--log_interval", "6"]
-
-
-def _losses(run_dir) -> list[float]:
-    with open(os.path.join(run_dir, "loss.csv"), encoding="utf-8") as f:
-        return [float(row["loss"]) for row in csv.DictReader(f)]
 
 
 @pytest.fixture(scope="module")
@@ -42,11 +36,16 @@ def plates(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="module")
 def trained(plates, tmp_path_factory) -> dict:
-    out = str(tmp_path_factory.mktemp("convtransformer_train"))
-    proc = run_script(MODEL, "train.py", *TINY, *TRAIN, "--train_dataset_path", os.path.join(plates, "train"),
-                      "--eval_dataset_path", os.path.join(plates, "val"), "--eval_interval", "12", "--save_dir", out)
-    return {"dir": out, "log": proc.stdout, "ckpt": os.path.join(out, "ckpt", f"ConvNextViT-{STEPS}.ckpt"),
-            "data": plates}
+    run = train_run(MODEL, tmp_path_factory.mktemp("convtransformer_train"), STEPS, *TINY, *TRAIN,
+                    "--train_dataset_path", os.path.join(plates, "train"), "--eval_dataset_path",
+                    os.path.join(plates, "val"), "--eval_interval", "12")
+    return {**run, "data": plates}
+
+
+@pytest.fixture(scope="module")
+def mindir(trained, tmp_path_factory) -> str:
+    """The trained checkpoint exported to MINDIR (export.py's default format)."""
+    return export_mindir(MODEL, trained["ckpt"], tmp_path_factory.mktemp("mindir") / "tiny", *TINY)
 
 
 def _network(ckpt: str) -> nn.Cell:
@@ -59,22 +58,8 @@ def _network(ckpt: str) -> nn.Cell:
 def test_training_loss_falls_and_validation_reports_plate_metrics(trained):
     assert f"step {STEPS}/{STEPS}" in trained["log"] and "validation line_acc" in trained["log"]
     assert "1-CER" in trained["log"] and "per-position" in trained["log"]
-    losses = _losses(trained["dir"])
-    assert len(losses) == STEPS and np.mean(losses[-4:]) < 0.5 * np.mean(losses[:4])
-
-
-def test_resume_reproduces_the_uninterrupted_run(trained, tmp_path):
-    run_dir = tmp_path / "resumed"
-    shutil.copytree(trained["dir"], run_dir)
-    os.remove(run_dir / "ckpt" / f"ConvNextViT-{STEPS}.ckpt")
-    proc = run_script(MODEL, "train.py", *TINY, *TRAIN, "--train_dataset_path",
-                      os.path.join(trained["data"], "train"), "--eval_interval", "0", "--save_dir", str(run_dir),
-                      "--resume", "true")
-    assert "at step 12" in proc.stdout
-    resumed = read_checkpoint(str(run_dir / "ckpt" / f"ConvNextViT-{STEPS}.ckpt"))
-    straight = read_checkpoint(trained["ckpt"])
-    names = [n for n in straight if n.startswith(("cnn_model.", "vitstr."))]
-    assert names and all(np.array_equal(resumed[n].asnumpy(), straight[n].asnumpy()) for n in names)
+    curve = losses(trained["dir"])
+    assert len(curve) == STEPS and np.mean(curve[-4:]) < 0.5 * np.mean(curve[:4])
 
 
 def test_eval_prints_line_accuracy_cer_and_positions(trained):
@@ -88,10 +73,8 @@ def test_eval_prints_line_accuracy_cer_and_positions(trained):
     assert lines[header + 4].split()[:4] == ["per-position", "accuracy", "pos1", "pos2"]
 
 
-def test_mindir_has_a_dynamic_batch_and_onnx_runs_in_onnxruntime(trained, tmp_path):
-    name = str(tmp_path / "tiny")
-    run_script(MODEL, "export.py", *TINY, "--checkpoint_path", trained["ckpt"], "--file_name", name)
-    graph, net = nn.GraphCell(ms.load(name + ".mindir")), _network(trained["ckpt"])
+def test_mindir_has_a_dynamic_batch_and_onnx_runs_in_onnxruntime(trained, mindir, tmp_path):
+    graph, net = nn.GraphCell(ms.load(mindir)), _network(trained["ckpt"])
     rng = np.random.default_rng(0)
     for batch in (1, 3):
         x = ms.Tensor(rng.uniform(size=(batch, 3, 32, 128)).astype(np.float32))
@@ -100,22 +83,20 @@ def test_mindir_has_a_dynamic_batch_and_onnx_runs_in_onnxruntime(trained, tmp_pa
                                str(tmp_path))
 
 
-def test_infer_from_checkpoint_and_mindir_agree_with_the_recognizer(trained, tmp_path):
+def test_infer_from_checkpoint_and_mindir_agree_with_the_recognizer(trained, mindir, tmp_path):
     from convtransformer_ocr.src.recognizer import Recognizer
 
     gt = os.path.join(trained["data"], "val", "gt.txt")
-    name = str(tmp_path / "m")
-    run_script(MODEL, "export.py", *TINY, "--checkpoint_path", trained["ckpt"], "--file_name", name)
     rows = {}
-    for model in (trained["ckpt"], name + ".mindir"):
+    for model in (trained["ckpt"], mindir):
         out = tmp_path / f"{os.path.basename(model)}.tsv"
         proc = run_script(MODEL, "infer.py", *TINY, "--checkpoint_path", model, "--input", gt, "--output", str(out),
                           "--infer_batch_size", "5")
         assert "labelled inputs: line_acc" in proc.stdout
         rows[model] = [line.split("\t")[:2] for line in out.read_text(encoding="utf-8").splitlines()]
-    assert len(rows[trained["ckpt"]]) == 16 and rows[trained["ckpt"]] == rows[name + ".mindir"]
+    assert len(rows[trained["ckpt"]]) == 16 and rows[trained["ckpt"]] == rows[mindir]
     cfg = load_config(["--config_path", os.path.join(MODEL_DIR, "cpu_small.yaml"), *TINY[2:]])
-    texts = [p.text for p in Recognizer(trained["ckpt"], cfg, batch_size=4).predict([p for p, _ in rows[name + ".mindir"]])]
+    texts = [p.text for p in Recognizer(trained["ckpt"], cfg, batch_size=4).predict([p for p, _ in rows[mindir]])]
     assert texts == [t for _, t in rows[trained["ckpt"]]]
 
 
