@@ -22,7 +22,7 @@ INPUT_KINDS = ("words", "speech", "lines", "plates")
 REQUIRED = {"name": str, "order": int, "checkpoint_prefix": str, "input_kind": str, "cpu_config": str,
             "release": str, "hub_uid": str, "quickstart_steps": int, "wider_args": list, "bad_input_cases": list}
 OPTIONAL = {"tiny_args": list, "lone_copy_args": list, "count_cell": list, "accuracy_column": int,
-            "torch_twin": str}
+            "accuracy_floor": float, "torch_twin": str}
 SHELL_KEYS = ("checkpoint_prefix", "input_kind", "release", "hub_uid", "quickstart_steps")  # quickstart.sh
 PARTS = os.path.join("src", "parts.py")
 ENTRY_SCRIPTS = ("train.py", "eval.py", "export.py", "infer.py", "mindspore_hub_conf.py")
@@ -46,6 +46,7 @@ class Model:
     lone_copy_args: tuple[str, ...] = ()
     count_cell: tuple[int, int] = (-1, -1)
     accuracy_column: Optional[int] = None
+    accuracy_floor: Optional[float] = None
     torch_twin: Optional[str] = None
 
 

@@ -15,13 +15,11 @@ from conftest import ROOT, run_script
 from zoo_registry import models, word_synthesizer
 
 # Every model's released checkpoint is the ``release`` of its zoo.yaml; the word models' ``accuracy_column`` is
-# the column of the reported accuracy in eval.py's last line, WORD_FLOOR its floor in %.
-# The releases predate issue 20's synthesizers (scene crops; pen-drawn lines), which their validation sets now
-# come from: on 1,000 such images of seed 11 (the 300 below are their first) cnnctc reads 52.60 %, crnn 51.90 %;
-# on 200 such lines handwritten_zh 72.94 % 1 - CER (92.96 on the typeset lines of its README).
+# the column of the reported accuracy in eval.py's last line, ``accuracy_floor`` its floor in %.
+# handwritten_zh's release predates issue 20's pen-drawn lines: on 200 such lines it reads 72.94 % 1 - CER
+# (92.96 on the typeset lines of its README).
 RELEASES = {m.name: m for m in models()}
 WORD_RELEASES = sorted(name for name, m in RELEASES.items() if m.input_kind == "words")
-WORD_FLOOR = 40.0
 HANDWRITTEN_FLOOR = 65.0  # % 1 - CER
 PLATES_FLOOR = 85.0  # % 1 - CER; 89.47 measured on 2,000 plates (convtransformer_ocr/README.md; line accuracy 53.95)
 
@@ -58,7 +56,7 @@ def fresh_val(tmp_path_factory) -> str:
 
 @pytest.mark.parametrize("model", WORD_RELEASES)
 def test_released_checkpoint_reads_unseen_words(model, fresh_val):
-    ckpt, column, floor = RELEASES[model].release, RELEASES[model].accuracy_column, WORD_FLOOR
+    ckpt, column, floor = RELEASES[model].release, RELEASES[model].accuracy_column, RELEASES[model].accuracy_floor
     proc = run_script(model, "eval.py", "--config_path", "cpu_small.yaml", "--checkpoint_path", ckpt,
                       "--eval_dataset_path", fresh_val, "--eval_batch_size", "100")
     last = proc.stdout.strip().splitlines()[-1].split()
