@@ -26,6 +26,7 @@ OPTIONAL = {"tiny_args": list, "lone_copy_args": list, "count_cell": list, "accu
 SHELL_KEYS = ("checkpoint_prefix", "input_kind", "release", "hub_uid", "quickstart_steps")  # quickstart.sh
 PARTS = os.path.join("src", "parts.py")
 ENTRY_SCRIPTS = ("train.py", "eval.py", "export.py", "infer.py", "mindspore_hub_conf.py")
+WORD_KEYS = ("accuracy_column", "accuracy_floor")  # optional keys a model of input kind ``words`` must set
 WORD_SYNTHESIZER = "synth_words.py"  # what a model of input kind ``words`` makes its data with (model_utils)
 
 
@@ -80,7 +81,9 @@ def problems(folder: str) -> list[str]:
     found += [f"{path}: {key!r} must be a plain `{key}: value` line (quickstart.sh reads it with sed)"
               for key in SHELL_KEYS if not re.search(rf"^{key}: {re.escape(str(data[key]))}$", text, re.M)]
     needed = [data["cpu_config"], data["release"], data["release"] + ".sha256", PARTS, *ENTRY_SCRIPTS]
-    needed += [WORD_SYNTHESIZER] if data["input_kind"] == "words" else []
+    if data["input_kind"] == "words":  # tests/test_releases.py reads a released word model's accuracy and floor
+        needed.append(WORD_SYNTHESIZER)
+        found += [f"{path}: a words model needs {key!r}" for key in WORD_KEYS if key not in data]
     found += [f"{folder}: {rel} is missing" for rel in needed if not os.path.isfile(os.path.join(folder, rel))]
     return found
 

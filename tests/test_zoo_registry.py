@@ -73,6 +73,7 @@ WRONG = [
     (lambda t: t.replace("order: 6", "order: six"), "'order' must be of type int"),
     (lambda t: t.replace("hub_uid: ", "hub_uid:   "), "'hub_uid' must be a plain"),
     (lambda t: t.replace("release: release/", "release: nowhere/"), "nowhere/cnnctc_cpu_small.ckpt is missing"),
+    (lambda t: t.replace("accuracy_floor:", "# accuracy_floor:"), "a words model needs 'accuracy_floor'"),
 ]
 
 
