@@ -107,16 +107,17 @@ def augmented_pipeline(model: str, cfg, batch: int, batches: int, data_dir: str)
 
 
 def ensure_data(model: str, data_dir: str) -> str:
-    """Synthesized training data for the data-pipeline figure (made once, then reused): words in an LMDB, or
-    license plates for convtransformer_ocr."""
-    if model == "convtransformer_ocr":
+    """Synthesized training data for the data-pipeline figure (made once, then reused) by the model's synthesizer:
+    words in an LMDB, or license plates in a gt.txt folder."""
+    entry = MODELS[model]
+    command = [os.path.join(ROOT, model, entry.synthesizer), "--train", "4000", "--val", "0"]
+    if entry.input_kind == "plates":
         data_dir += "_plates"
-        command = [os.path.join(ROOT, model, "synth_plates.py"), "--out", data_dir, "--train", "4000", "--val", "0"]
         made = os.path.join(data_dir, "train", "gt.txt")
     else:
-        command = [os.path.join(ROOT, model, zoo_registry.WORD_SYNTHESIZER), "--out", data_dir, "--train", "4000", "--val", "0",
-                   "--export_val_images", "0"]
+        command += ["--export_val_images", "0"]
         made = os.path.join(data_dir, "train", "data.mdb")
+    command += ["--out", data_dir]
     if not os.path.isfile(made):
         print(f"synthesizing benchmark data in {data_dir}", flush=True)
         subprocess.run([sys.executable, *command], check=True)

@@ -32,7 +32,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 # per model, from its zoo.yaml (scripts/zoo_registry.py): released checkpoint, checkpoint prefix, hub card of the
-# released checkpoint, input kind (words, speech, lines or plates: the data made below), default training steps
+# released checkpoint, input kind (words, speech, lines or plates: the data made below) and its synthesizer,
+# default training steps
 zoo_value() { sed -n "s/^$1: *//p" "$ROOT/$MODEL/zoo.yaml"; }
 if [ ! -f "$ROOT/$MODEL/zoo.yaml" ]; then
   echo "error: --model must be a model folder (one with a zoo.yaml): $(cd "$ROOT" && ls -d */zoo.yaml | \
@@ -41,6 +42,7 @@ if [ ! -f "$ROOT/$MODEL/zoo.yaml" ]; then
 fi
 CKPT_RELEASED="$ROOT/$MODEL/$(zoo_value release)"; PREFIX="$(zoo_value checkpoint_prefix)"
 HUB_UID="$(zoo_value hub_uid)"; KIND="$(zoo_value input_kind)"; DEFAULT_STEPS="$(zoo_value quickstart_steps)"
+SYNTH="$ROOT/$MODEL/$(zoo_value synthesizer)"
 if [ -n "$LMDB" ] && [ "$KIND" != words ]; then
   echo "error: --lmdb is for the word models; $MODEL reads its own data (see $MODEL/README.md)" >&2
   exit 2
@@ -72,21 +74,21 @@ first_lines() {  # first_lines GT N OUT: a list of the first N images of a gt.tx
 
 if [ "$KIND" = speech ]; then
   banner 2 "synthesizing speech in TIMIT's layout (unseen voices in TEST), then its features (MindRecord)"
-  python3 "$ROOT/ctcmodel/synth_speech.py" --out "$OUT/timit" --train_speakers 40 --test_speakers 8 \
+  python3 "$SYNTH" --out "$OUT/timit" --train_speakers 40 --test_speakers 8 \
     --utterances_per_speaker 5 --seed 1
-  python3 "$ROOT/ctcmodel/preprocess_data.py" --dataset_dir "$OUT/timit" --out_dir "$OUT/features"
+  python3 "$ROOT/$MODEL/preprocess_data.py" --dataset_dir "$OUT/timit" --out_dir "$OUT/features"
   TRAIN_DATA="$OUT/features/train.mindrecord"; EVAL_DATA="$OUT/features/test.mindrecord"
   INPUTS="$(find "$OUT/timit/TEST" -name 'SX*.WAV' | sort | head -4 | paste -sd, -)"
   MODEL_ARGS+=(--lm_path "$OUT/features/phone_bigram.npz")
 elif [ "$KIND" = lines ]; then
   banner 2 "synthesizing handwriting-like Chinese lines (a font family unseen in training in val)"
-  python3 "$ROOT/handwritten_zh/synth_lines.py" --out "$OUT/lines" --train 600 --val 200 --seed 1 --workers 2
+  python3 "$SYNTH" --out "$OUT/lines" --train 600 --val 200 --seed 1 --workers 2
   TRAIN_DATA="$OUT/lines/train/gt.txt"; EVAL_DATA="$OUT/lines/val/gt.txt"
   INPUTS="$(first_lines "$EVAL_DATA" 6 "$OUT/lines/some_val.txt")"
   MODEL_ARGS+=(--width_step 256)  # fewer padded widths: fewer graphs to compile in a short run
 elif [ "$KIND" = plates ]; then
   banner 2 "synthesizing license plates (styles and noise levels unseen in training in val)"
-  python3 "$ROOT/convtransformer_ocr/synth_plates.py" --out "$OUT/plates" --train 2000 --val 500 --seed 1 --workers 2
+  python3 "$SYNTH" --out "$OUT/plates" --train 2000 --val 500 --seed 1 --workers 2
   TRAIN_DATA="$OUT/plates/train"; EVAL_DATA="$OUT/plates/val"
   INPUTS="$(first_lines "$EVAL_DATA/gt.txt" 8 "$OUT/plates/some_val.txt")"
 elif [ -n "$LMDB" ]; then
@@ -101,7 +103,7 @@ export_images; print(export_images(sys.argv[2], sys.argv[3], 12))' "$ROOT/$MODEL
 else
   banner 2 "synthesizing a word dataset (unseen words and fonts in val)"
   # 1,500 training words: 300 steps of 16 pass over them ~3 times, so the fine-tuning loss visibly falls
-  python3 "$ROOT/$MODEL/synth_words.py" --out "$OUT/data" --train 1500 --val 1000 --seed 1 --export_val_images 12
+  python3 "$SYNTH" --out "$OUT/data" --train 1500 --val 1000 --seed 1 --export_val_images 12
   TRAIN_DATA="$OUT/data/train"; EVAL_DATA="$OUT/data/val"; INPUTS="$OUT/data/val_images/gt.txt"
 fi
 [ "$KIND" = words ] || STEPS="${STEPS:-$DEFAULT_STEPS}"  # --full's 20 steps are for the word models

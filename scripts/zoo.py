@@ -3,8 +3,8 @@
     python scripts/zoo.py [--out quickstart_output] [--count 6]
 
 Synthesizes ``--count`` inputs per model with the repository's synthesizers (validation splits: words and
-fonts, voices, font families and plate styles never seen in training): words for cnnctc and crnn, TIMIT-layout
-speech for ctcmodel, handwriting-like Chinese lines for handwritten_zh, plates for convtransformer_ocr.  Runs
+fonts, voices, font families and plate styles never seen in training), by input kind (zoo.yaml): words,
+TIMIT-layout speech, handwriting-like Chinese lines, plates.  Runs
 the card of each model's release (the last card whose checkpoint is in this repository), prints one table (model, input,
 truth, result, confidence, correct) and each model's metric, writes ``OUT/zoo.tsv`` and the picture
 ``OUT/zoo.png`` (scripts/zoo_picture.py) and the per-model timings.  Exit 0; errors print one ``error:`` line.
@@ -25,7 +25,7 @@ os.environ.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")
 os.environ.setdefault("GLOG_v", "3")
 from hub_conf import HubError, hub_uids, pipeline  # noqa: E402  pylint: disable=wrong-import-position
 from hub_conf.card import find_card  # noqa: E402  pylint: disable=wrong-import-position
-from zoo_registry import models, word_synthesizer  # noqa: E402  pylint: disable=wrong-import-position
+from zoo_registry import models, synthesizer  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def released_cards() -> dict[str, str]:
@@ -38,6 +38,13 @@ def released_cards() -> dict[str, str]:
     return cards
 
 SEED = 22  # not a training seed; validation splits hold no training word, font, voice or plate style
+SYNTH_ARGS = {  # per input kind: the synthesizer's arguments for ``count`` validation inputs
+    "words": lambda count: ("--train", "0", "--val", str(count), "--export_val_images", str(count)),
+    "speech": lambda count: ("--train_speakers", "1", "--test_speakers", str(max(1, (count + 1) // 2)),
+                             "--utterances_per_speaker", "2"),
+    "lines": lambda count: ("--train", "0", "--val", str(count)),
+    "plates": lambda count: ("--train", "0", "--val", str(count)),
+}
 
 
 @dataclass
@@ -77,23 +84,15 @@ def _timit_items(root: str, count: int) -> list[tuple[str, str]]:
 
 
 def synthesize(out: str, count: int) -> dict[str, list[tuple[str, str]]]:
-    """Fresh (input path, truth) pairs per model (those of its input kind, registry key ``input_kind``)."""
-    words, speech = os.path.join(out, "words"), os.path.join(out, "speech")
-    lines, plates = os.path.join(out, "lines"), os.path.join(out, "plates")
-    _run(word_synthesizer(), "--out", words, "--train", "0", "--val", str(count),
-         "--seed", str(SEED), "--export_val_images", str(count), "--workers", "1")
-    _run(os.path.join(ROOT, "ctcmodel", "synth_speech.py"), "--out", speech, "--train_speakers", "1",
-         "--test_speakers", str(max(1, (count + 1) // 2)), "--utterances_per_speaker", "2", "--seed", str(SEED),
-         "--workers", "1")
-    _run(os.path.join(ROOT, "handwritten_zh", "synth_lines.py"), "--out", lines, "--train", "0", "--val",
-         str(count), "--seed", str(SEED), "--workers", "1")
-    _run(os.path.join(ROOT, "convtransformer_ocr", "synth_plates.py"), "--out", plates, "--train", "0", "--val",
-         str(count), "--seed", str(SEED), "--workers", "1")
-    word_items = _gt_items(os.path.join(words, "val_images", "gt.txt"), count)
-    by_kind = {"words": word_items, "speech": _timit_items(speech, count),
-               "lines": _gt_items(os.path.join(lines, "val", "gt.txt"), count),
-               "plates": _gt_items(os.path.join(plates, "val", "gt.txt"), count)}
-    return {m.name: by_kind[m.input_kind] for m in models()}
+    """Fresh (input path, truth) pairs per model: those of its input kind, made by the kind's synthesizer (the
+    registry's ``synthesizer`` of the first model of that kind)."""
+    made = {}
+    for kind in dict.fromkeys(m.input_kind for m in models()):
+        folder = os.path.join(out, kind)
+        _run(synthesizer(kind), "--out", folder, "--seed", str(SEED), "--workers", "1", *SYNTH_ARGS[kind](count))
+        made[kind] = _timit_items(folder, count) if kind == "speech" else _gt_items(
+            os.path.join(folder, "val_images" if kind == "words" else "val", "gt.txt"), count)
+    return {m.name: made[m.input_kind] for m in models()}
 
 
 def recognise(inputs: dict[str, list[tuple[str, str]]]) -> tuple[list[Row], dict[str, tuple[float, str, float]]]:

@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt  # noqa: E402  pylint: disable=wrong-import-posi
 from matplotlib import font_manager  # noqa: E402  pylint: disable=wrong-import-position
 
 from hub_conf.isolation import import_isolated  # noqa: E402  pylint: disable=wrong-import-position
+from zoo_registry import models as zoo_models  # noqa: E402  pylint: disable=wrong-import-position
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CJK_FONTS = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -32,9 +33,9 @@ def _font() -> font_manager.FontProperties:
     return font_manager.FontProperties(fname=found[0], size=9) if found else font_manager.FontProperties(size=9)
 
 
-def _spectrogram(path: str) -> tuple[np.ndarray, float]:
+def _spectrogram(path: str, model: str) -> tuple[np.ndarray, float]:
     """Log power spectrogram (25 ms Hann windows every 10 ms) of a 16 kHz file, and its seconds."""
-    audio, = import_isolated(os.path.join(ROOT, "ctcmodel"), "src.audio")  # ctcmodel's SPHERE/WAV reader
+    audio, = import_isolated(os.path.join(ROOT, model), "src.audio")  # the speech model's SPHERE/WAV reader
     signal, rate = audio.read_audio(path)
     window, step = int(0.025 * rate), int(0.010 * rate)
     frames = np.lib.stride_tricks.sliding_window_view(signal, window)[::step] * np.hanning(window)
@@ -43,7 +44,7 @@ def _spectrogram(path: str) -> tuple[np.ndarray, float]:
 
 
 def _speech_panel(ax, row, font) -> None:
-    spec, seconds = _spectrogram(row.path)
+    spec, seconds = _spectrogram(row.path, row.model)
     ax.imshow(spec, origin="lower", aspect="auto", cmap="magma", extent=(0, seconds, 0, 8))
     for phone, at in row.timed:
         ax.axvline(at, color="white", lw=0.4, alpha=0.6)
@@ -59,9 +60,11 @@ def draw(rows: Sequence, metrics: dict, path: str) -> None:
     """Write the picture of ``rows`` (scripts/zoo.py's ``Row``) to ``path``."""
     font = _font()
     models = list(dict.fromkeys(r.model for r in rows))
-    columns = max(sum(r.model == m for r in rows) for m in models if m != "ctcmodel")
-    image_models = [m for m in models if m != "ctcmodel"]
-    heights = [1] * len(image_models) + [1.6] * (len(models) - len(image_models))
+    speech_kind = {m.name for m in zoo_models() if m.input_kind == "speech"}
+    image_models = [m for m in models if m not in speech_kind]
+    speech_models = [m for m in models if m in speech_kind]
+    columns = max(sum(r.model == m for r in rows) for m in image_models)
+    heights = [1] * len(image_models) + [1.6] * len(speech_models)
     fig = plt.figure(figsize=(2.1 * columns, 1.25 * sum(heights)), dpi=80)
     grid = fig.add_gridspec(len(heights), columns, height_ratios=heights, hspace=0.9)
     for line, model in enumerate(image_models):
@@ -79,11 +82,10 @@ def draw(rows: Sequence, metrics: dict, path: str) -> None:
                 spine.set_edgecolor(OK if row.correct else WRONG)
             if column == 0:
                 ax.set_ylabel(f"{model}\n{100 * score:.0f}%", fontsize=8, rotation=0, ha="right", va="center")
-    if "ctcmodel" in models:
-        speech = next(r for r in rows if r.model == "ctcmodel")
-        ax = fig.add_subplot(grid[len(image_models), :])
-        _speech_panel(ax, speech, font)
-        ax.set_ylabel(f"ctcmodel {100 * metrics['ctcmodel'][0]:.0f}%\nkHz", fontsize=7)
+    for line, model in enumerate(speech_models, len(image_models)):  # one utterance each, the whole width
+        ax = fig.add_subplot(grid[line, :])
+        _speech_panel(ax, next(r for r in rows if r.model == model), font)
+        ax.set_ylabel(f"{model} {100 * metrics[model][0]:.0f}%\nkHz", fontsize=7)
     fig.suptitle("the zoo on fresh inputs: truth above result (errors in red), each model's accuracy at the left",
                  fontsize=9)
     fig.savefig(path, bbox_inches="tight")

@@ -19,15 +19,15 @@ import yaml
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FILE = "zoo.yaml"
 INPUT_KINDS = ("words", "speech", "lines", "plates")
-REQUIRED = {"name": str, "order": int, "checkpoint_prefix": str, "input_kind": str, "cpu_config": str,
+REQUIRED = {"name": str, "order": int, "checkpoint_prefix": str, "input_kind": str, "synthesizer": str,
+            "cpu_config": str,
             "release": str, "hub_uid": str, "quickstart_steps": int, "wider_args": list, "bad_input_cases": list}
 OPTIONAL = {"tiny_args": list, "lone_copy_args": list, "count_cell": list, "accuracy_column": int,
             "accuracy_floor": float, "torch_twin": str}
-SHELL_KEYS = ("checkpoint_prefix", "input_kind", "release", "hub_uid", "quickstart_steps")  # quickstart.sh
+SHELL_KEYS = ("checkpoint_prefix", "input_kind", "synthesizer", "release", "hub_uid", "quickstart_steps")  # quickstart.sh
 PARTS = os.path.join("src", "parts.py")
 ENTRY_SCRIPTS = ("train.py", "eval.py", "export.py", "infer.py", "mindspore_hub_conf.py")
 WORD_KEYS = ("accuracy_column", "accuracy_floor")  # optional keys a model of input kind ``words`` must set
-WORD_SYNTHESIZER = "synth_words.py"  # what a model of input kind ``words`` makes its data with (model_utils)
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class Model:
     order: int
     checkpoint_prefix: str
     input_kind: str
+    synthesizer: str
     cpu_config: str
     release: str
     hub_uid: str
@@ -80,9 +81,9 @@ def problems(folder: str) -> list[str]:
         text = f.read()
     found += [f"{path}: {key!r} must be a plain `{key}: value` line (quickstart.sh reads it with sed)"
               for key in SHELL_KEYS if not re.search(rf"^{key}: {re.escape(str(data[key]))}$", text, re.M)]
-    needed = [data["cpu_config"], data["release"], data["release"] + ".sha256", PARTS, *ENTRY_SCRIPTS]
+    needed = [data["synthesizer"], data["cpu_config"], data["release"], data["release"] + ".sha256", PARTS,
+              *ENTRY_SCRIPTS]
     if data["input_kind"] == "words":  # tests/test_releases.py reads a released word model's accuracy and floor
-        needed.append(WORD_SYNTHESIZER)
         found += [f"{path}: a words model needs {key!r}" for key in WORD_KEYS if key not in data]
     found += [f"{folder}: {rel} is missing" for rel in needed if not os.path.isfile(os.path.join(folder, rel))]
     return found
@@ -110,10 +111,12 @@ def models(root: str = ROOT) -> list[Model]:
     return [model(name, root) for name in model_names(root)]
 
 
-def word_synthesizer(root: str = ROOT) -> str:
-    """The word synthesizer (``WORD_SYNTHESIZER`` of the first model of input kind ``words``)."""
-    name = next(m.name for m in models(root) if m.input_kind == "words")
-    return os.path.join(root, name, WORD_SYNTHESIZER)
+def synthesizer(input_kind: str, root: str = ROOT) -> str:
+    """The synthesizer script of the first model of ``input_kind`` (its zoo.yaml ``synthesizer``)."""
+    found = next((m for m in models(root) if m.input_kind == input_kind), None)
+    if found is None:
+        raise ValueError(f"no model of input kind {input_kind!r} in {root}")
+    return os.path.join(root, found.name, found.synthesizer)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -19,9 +19,30 @@ sys.path[:0] = [ROOT, TESTS, os.path.join(ROOT, "scripts")]  # model folders as 
 os.environ.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")
 os.environ.setdefault("GLOG_v", "3")
 
+
+def _pin_xdist_worker() -> None:
+    """Under pytest-xdist (``-n N``, scripts/run_tests.sh), worker gwK keeps to the K-th CPU pytest may use, it and
+    every process it starts: MindSpore's CPU runtime slows down manyfold when its threads compete for a core
+    with another process's, and a MindSpore process on one core runs these small networks nearly as fast as
+    on two."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if worker.startswith("gw"):
+        cpus = sorted(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {cpus[int(worker[2:]) % len(cpus)]})
+
+
+_pin_xdist_worker()  # before anything starts a thread
+
 from zoo_registry import model, model_names  # noqa: E402  (scripts/ is on the path now)
 
 SMALLEST = model_names()[0]  # the registry's first model: the generic checks run once, on it
+
+
+def pytest_collection_modifyitems(items: list) -> None:
+    """The generic test files of tests/ (each training and exporting several models) before the model folders'
+    ones: pytest-xdist hands out whole files in this order, so the longest start first and the short ones
+    fill the end."""
+    items.sort(key=lambda item: os.path.dirname(str(item.path)) != TESTS)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -46,10 +67,10 @@ def run_script(model: str, script: str, *args: str, check: bool = True, timeout:
 @pytest.fixture(scope="session")
 def synth_words(tmp_path_factory) -> str:
     """A small synthesized dataset (train 96 / val 48 images) made by the word models' synth_words.py."""
-    from zoo_registry import word_synthesizer
+    from zoo_registry import synthesizer
 
     out = tmp_path_factory.mktemp("synth")
-    subprocess.run([sys.executable, word_synthesizer(), "--out", str(out),
+    subprocess.run([sys.executable, synthesizer("words"), "--out", str(out),
                     "--train", "96", "--val", "48", "--seed", "3", "--workers", "2",
                     "--export_val_images", "8"], check=True, capture_output=True)
     return str(out)

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from conftest import ROOT, run_script
-from zoo_registry import models, word_synthesizer
+from zoo_registry import models, synthesizer
 
 # Every model's released checkpoint is the ``release`` of its zoo.yaml; the word models' ``accuracy_column`` is
 # the column of the reported accuracy in eval.py's last line, ``accuracy_floor`` its floor in %.
@@ -48,7 +48,7 @@ def test_released_checkpoint_loads_strictly_and_holds_the_network_only(model):
 def fresh_val(tmp_path_factory) -> str:
     """300 validation images drawn with a seed not used for training: unseen words and fonts."""
     out = str(tmp_path_factory.mktemp("release_val"))
-    subprocess.run([sys.executable, word_synthesizer(), "--out", out,
+    subprocess.run([sys.executable, synthesizer("words"), "--out", out,
                     "--train", "0", "--val", "300", "--seed", "11", "--export_val_images", "0"],
                    check=True, capture_output=True)
     return os.path.join(out, "val")

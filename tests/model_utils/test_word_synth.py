@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 
 from cnnctc.src.model_utils import word_synth, word_text
-from zoo_registry import word_synthesizer
+from zoo_registry import synthesizer
 
 
 def synthesize(out: str, workers: int, train: int = 40, val: int = 20, ood: int = 12) -> None:
-    subprocess.run([sys.executable, word_synthesizer(), "--out", out,
+    subprocess.run([sys.executable, synthesizer("words"), "--out", out,
                     "--train", str(train), "--val", str(val), "--ood", str(ood), "--seed", "7",
                     "--workers", str(workers), "--export_val_images", "0"], check=True, capture_output=True)
 
@@ -145,7 +145,7 @@ def test_font_split_keeps_families_together_and_drops_non_text_faces():
 
 
 def test_clean_style_is_dark_text_on_light_flat_background(tmp_path):
-    subprocess.run([sys.executable, word_synthesizer(), "--out", str(tmp_path),
+    subprocess.run([sys.executable, synthesizer("words"), "--out", str(tmp_path),
                     "--train", "12", "--val", "0", "--style", "clean", "--export_val_images", "0"],
                    check=True, capture_output=True)
     for data, _ in read_lmdb(os.path.join(str(tmp_path), "train")):
