@@ -190,7 +190,7 @@ def load(name: str, *args, source: str = "gitee", pretrained: bool = True, force
         raise ModelNotAvailableError(f"model {card.model_name!r} of card {card.uid} is not available in {where} "
                                      f"yet: {err}") from err
     if pretrained:
-        load_strict(net, asset_file(card, checkpoint_asset(card), source, force_reload), convert)
+        load_strict(net, asset_file(card, checkpoint_asset(card), source, force_reload), folder, convert)
     return net
 
 
@@ -204,4 +204,5 @@ def load_weights(network: nn.Cell, name: str, force_reload: bool = False, source
     check_flags(force_reload=force_reload)
     check_source(source)
     card = resolve_card(name, source)
-    load_strict(network, asset_file(card, checkpoint_asset(card), source, force_reload))
+    load_strict(network, asset_file(card, checkpoint_asset(card), source, force_reload),
+                model_dir(card, source, force_reload))

@@ -556,7 +556,8 @@ def test_concurrent_loads_into_an_empty_cache_download_once(hub, server, monkeyp
 def test_the_official_ctcmodel_checkpoint_layout_loads_through_the_model_hook(tmp_path):
     """The v1.3 card's checkpoint (MindSpore 1.3 on Ascend: ``lstm.weight_fw0`` ...) loads through the
     ctcmodel network's ``convert_checkpoint`` hook."""
-    net, convert = create_network(str(REPO / "ctcmodel"), "ctcmodel")
+    folder = str(REPO / "ctcmodel")
+    net, convert = create_network(folder, "ctcmodel")
     rng = np.random.default_rng(0)
     legacy = {"embedding.weight": rng.normal(size=(62, 256)).astype(np.float32),
               "embedding.bias": rng.normal(size=62).astype(np.float32), "global_step": np.array([5], np.int32)}
@@ -567,13 +568,13 @@ def test_the_official_ctcmodel_checkpoint_layout_loads_through_the_model_hook(tm
     path = tmp_path / "ctcmodel_v130.ckpt"
     ms.save_checkpoint([{"name": n, "data": ms.Tensor(v)} for n, v in legacy.items()], str(path))
     assert convert == net.convert_checkpoint
-    assert load_strict(net, str(path), convert) == ["global_step"]  # training state: ignored
+    assert load_strict(net, str(path), folder, convert) == ["global_step"]  # training state: ignored
     weights = {p.name: p.asnumpy() for p in net.get_parameters()}
     i, j, f, o = np.split(legacy["lstm.weight_bw1"].astype(np.float32), 4, axis=1)
     np.testing.assert_array_equal(weights["lstm.weight_hh_l1_reverse"], np.concatenate([i, f, j, o], 1)[256:].T)
     assert not weights["lstm.bias_hh_l0"].any()
     with pytest.raises(mshub.WeightsError, match="does not fit"):
-        load_strict(net, str(path))  # without the hook: the old names do not fit
+        load_strict(net, str(path), folder)  # without the hook: the old names do not fit
 
 
 def test_hub_conf_with_a_syntax_error_is_a_hub_error(tmp_path):
@@ -608,39 +609,32 @@ def test_load_weights_loads_the_card_checkpoint(hub, server, monkeypatch, refere
 
 
 def test_strict_loading_reports_names(hub, tmp_path, reference):
+    """The hub loads as the model folder's model_utils: training state ignored, each mismatch named."""
     net = mshub.load(SMALL, pretrained=False, source="local")
+    folder = str(REPO / "cnnctc")  # the folder of the SMALL card
     params = ms.load_checkpoint(str(reference.ckpt))
     extras = {"moment.Prediction.weight": params["Prediction.weight"], "global_step": ms.Parameter(
         ms.Tensor([7], ms.int32), name="global_step"), "learning_rate": ms.Parameter(ms.Tensor([1e-3]))}
     cases = {
         "train_state": ({**params, **extras}, None),
         "missing": ({k: v for k, v in params.items() if k != "Prediction.bias"},
-                    "1 network parameters missing from the file: Prediction.bias"),
+                    "1 missing from the file: Prediction.bias"),
         "unexpected": ({**params, "head.weight": params["Prediction.weight"]},
-                       "1 unexpected keys in the file: head.weight"),
+                       "1 unmapped: head.weight"),
         "reshaped": ({**params, "Prediction.bias": ms.Parameter(ms.Tensor(np.zeros(5, np.float32)))},
-                     "Prediction.bias (5,) vs (37,)"),
+                     "Prediction.bias: file (5,) vs network (37,)"),
     }
     for name, (content, message) in cases.items():
         path = tmp_path / f"{name}.ckpt"
         ms.save_checkpoint([{"name": k, "data": v} for k, v in content.items()], str(path))
         if message is None:
-            assert load_strict(net, str(path)) == ["global_step", "learning_rate", "moment.Prediction.weight"]
+            assert load_strict(net, str(path), folder) == ["global_step", "learning_rate", "moment.Prediction.weight"]
         else:
             with pytest.raises(mshub.WeightsError, match=re.escape(message)):
-                load_strict(net, str(path))
+                load_strict(net, str(path), folder)
     (tmp_path / "broken.ckpt").write_bytes(b"not a checkpoint")
     with pytest.raises(mshub.WeightsError, match="cannot read checkpoint"):
-        load_strict(net, str(tmp_path / "broken.ckpt"))
-
-
-def test_hub_and_models_agree_on_training_state_keys():
-    """A checkpoint a model loads is loaded by the hub too: one list of training-state keys in both."""
-    from cnnctc.src.model_utils import checkpoint
-    from hub_conf import weights
-
-    assert weights.TRAIN_STATE_NAMES == checkpoint.TRAIN_STATE_NAMES
-    assert weights.TRAIN_STATE_PREFIXES == checkpoint.TRAIN_STATE_PREFIXES
+        load_strict(net, str(tmp_path / "broken.ckpt"), folder)
 
 
 # ---------------------------------------------------------------- settings and command line

@@ -105,14 +105,17 @@ def _listed(kind: str, names: list[str], most: int = 10) -> str:
     return f"{len(names)} {kind}: {', '.join(names[:most])}{' ...' if len(names) > most else ''}"
 
 
-def check_fit(params: dict, cell: nn.Cell, source: str, keep: Sequence[str] = ()) -> list[str]:
+CONFIG_HINT = "check --config_path (e.g. cpu_small.yaml for the small model)"  # what a script's user can change
+
+
+def check_fit(params: dict, cell: nn.Cell, source: str, keep: Sequence[str] = (), hint: str = CONFIG_HINT
+              ) -> list[str]:
     """Raise ``CheckpointError`` listing every mismatch between ``params`` and ``cell`` (its parameters named in
-    ``keep`` excepted; ``weight_map.misfit``); return the keys ignored as training state."""
+    ``keep`` excepted; ``weight_map.misfit``), then ``hint``; return the keys ignored as training state."""
     wanted = {p.name: tuple(p.shape) for p in cell.get_parameters() if p.name not in keep}
     problems = misfit({n: tuple(v.shape) for n, v in params.items()}, wanted, ignorable=is_train_state)
     if problems:
-        raise CheckpointError(f"{source} does not fit the network ({problems}); "
-                              "check --config_path (e.g. cpu_small.yaml for the small model)")
+        raise CheckpointError(f"{source} does not fit the network ({problems}){'; ' + hint if hint else ''}")
     return sorted(n for n in params if n not in wanted and is_train_state(n))
 
 
@@ -142,10 +145,11 @@ def load_into(cell: nn.Cell, path: str, keep: Sequence[str] = (), classes: Optio
     return params, load_params(cell, params, f"checkpoint {path}", keep)
 
 
-def load_params(cell: nn.Cell, params: dict, source: str, keep: Sequence[str] = ()) -> list[str]:
+def load_params(cell: nn.Cell, params: dict, source: str, keep: Sequence[str] = (), hint: str = CONFIG_HINT
+                ) -> list[str]:
     """Load a name -> Parameter dict (a file's, or converted weights) into ``cell`` strictly, as ``load_into``;
-    ``source`` names it in errors.  Return the names ignored as training state."""
-    ignored = check_fit(params, cell, source, keep)
+    ``source`` names it in errors, ``hint`` follows a mismatch.  Return the names ignored as training state."""
+    ignored = check_fit(params, cell, source, keep, hint)
     subset = {p.name: params[p.name] for p in cell.get_parameters() if p.name not in keep}
     nonfinite = [name for name, value in subset.items() if not np.isfinite(value.asnumpy()).all()]
     if nonfinite:
