@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-# per model, from its zoo.yaml (scripts/zoo_registry.py): released checkpoint, checkpoint prefix, hub card of the
+# per model, from its zoo.yaml (scripts/zoo_registry.py): released checkpoint, hub card of the
 # released checkpoint, input kind (words, speech, lines or plates: the data made below) and its synthesizer,
 # default training steps
 zoo_value() { sed -n "s/^$1: *//p" "$ROOT/$MODEL/zoo.yaml"; }
@@ -40,7 +40,8 @@ if [ ! -f "$ROOT/$MODEL/zoo.yaml" ]; then
     sed 's|/zoo.yaml||' | paste -sd, - | sed 's/,/, /g'), got '$MODEL'" >&2
   exit 2
 fi
-CKPT_RELEASED="$ROOT/$MODEL/$(zoo_value release)"; PREFIX="$(zoo_value checkpoint_prefix)"
+CKPT_RELEASED="$ROOT/$MODEL/$(zoo_value release)"
+PREFIX="$(sed -n '/^---/q; s/^ckpt_prefix: *//p' "$ROOT/$MODEL/default_config.yaml")"  # <prefix>-<step>.ckpt
 HUB_UID="$(zoo_value hub_uid)"; KIND="$(zoo_value input_kind)"; DEFAULT_STEPS="$(zoo_value quickstart_steps)"
 SYNTH="$ROOT/$MODEL/$(zoo_value synthesizer)"
 if [ -n "$LMDB" ] && [ "$KIND" != words ]; then

@@ -19,12 +19,12 @@ import yaml
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FILE = "zoo.yaml"
 INPUT_KINDS = ("words", "speech", "lines", "plates")
-REQUIRED = {"name": str, "order": int, "checkpoint_prefix": str, "input_kind": str, "synthesizer": str,
-            "cpu_config": str,
+REQUIRED = {"name": str, "order": int, "input_kind": str, "synthesizer": str, "cpu_config": str,
             "release": str, "hub_uid": str, "quickstart_steps": int, "wider_args": list, "bad_input_cases": list}
 OPTIONAL = {"tiny_args": list, "lone_copy_args": list, "count_cell": list, "accuracy_column": int,
             "accuracy_floor": float, "torch_twin": str}
-SHELL_KEYS = ("checkpoint_prefix", "input_kind", "synthesizer", "release", "hub_uid", "quickstart_steps")  # quickstart.sh
+SHELL_KEYS = ("input_kind", "synthesizer", "release", "hub_uid", "quickstart_steps")  # quickstart.sh
+CONFIG = "default_config.yaml"  # its ckpt_prefix names the training checkpoints: <prefix>-<step>.ckpt
 PARTS = os.path.join("src", "parts.py")
 ENTRY_SCRIPTS = ("train.py", "eval.py", "export.py", "infer.py", "mindspore_hub_conf.py")
 WORD_KEYS = ("accuracy_column", "accuracy_floor")  # optional keys a model of input kind ``words`` must set
@@ -32,7 +32,8 @@ WORD_KEYS = ("accuracy_column", "accuracy_floor")  # optional keys a model of in
 
 @dataclass(frozen=True)
 class Model:
-    """One model folder's ``zoo.yaml`` (see ``ADDING_A_MODEL.md`` for what each field is used for)."""
+    """One model folder's ``zoo.yaml`` (see ``ADDING_A_MODEL.md`` for what each field is used for), and the
+    ``ckpt_prefix`` of its default_config.yaml."""
     name: str
     order: int
     checkpoint_prefix: str
@@ -58,6 +59,13 @@ def _read(path: str) -> dict:
     return data if isinstance(data, dict) else {}
 
 
+def checkpoint_prefix(folder: str) -> object:
+    """The ``ckpt_prefix`` of the folder's default_config.yaml (its first YAML document: the values)."""
+    with open(os.path.join(folder, CONFIG), encoding="utf-8") as f:
+        values = next(yaml.safe_load_all(f), None)
+    return values.get("ckpt_prefix") if isinstance(values, dict) else None
+
+
 def problems(folder: str) -> list[str]:
     """What is wrong with the model folder ``folder`` as a zoo model (its zoo.yaml and the parts it must have)."""
     path = os.path.join(folder, FILE)
@@ -81,11 +89,13 @@ def problems(folder: str) -> list[str]:
         text = f.read()
     found += [f"{path}: {key!r} must be a plain `{key}: value` line (quickstart.sh reads it with sed)"
               for key in SHELL_KEYS if not re.search(rf"^{key}: {re.escape(str(data[key]))}$", text, re.M)]
-    needed = [data["synthesizer"], data["cpu_config"], data["release"], data["release"] + ".sha256", PARTS,
+    needed = [CONFIG, data["synthesizer"], data["cpu_config"], data["release"], data["release"] + ".sha256", PARTS,
               *ENTRY_SCRIPTS]
     if data["input_kind"] == "words":  # tests/test_releases.py reads a released word model's accuracy and floor
         found += [f"{path}: a words model needs {key!r}" for key in WORD_KEYS if key not in data]
     found += [f"{folder}: {rel} is missing" for rel in needed if not os.path.isfile(os.path.join(folder, rel))]
+    if os.path.isfile(os.path.join(folder, CONFIG)) and not isinstance(checkpoint_prefix(folder), str):
+        found.append(f"{folder}: {CONFIG} must set ckpt_prefix (the training checkpoints' names)")
     return found
 
 
@@ -103,7 +113,7 @@ def model(name: str, root: str = ROOT) -> Model:
         raise ValueError("; ".join(found))
     data = _read(os.path.join(folder, FILE))
     lists = {key: tuple(value) for key, value in data.items() if isinstance(value, list)}
-    return Model(**{**data, **lists})
+    return Model(**{**data, **lists, "checkpoint_prefix": checkpoint_prefix(folder)})
 
 
 def models(root: str = ROOT) -> list[Model]:

@@ -67,7 +67,8 @@ def test_a_sixth_model_is_found_through_its_folder_alone(tmp_path):
 
 WRONG = [
     (lambda t: t.replace("name: sixth_model\n", "name: other\n"), "is not the folder's name"),
-    (lambda t: t.replace("checkpoint_prefix:", "prefix:"), "missing key 'checkpoint_prefix'"),
+    (lambda t: t.replace("synthesizer:", "synth:"), "missing key 'synthesizer'"),
+    (lambda t: t.replace("synthesizer: ", "synthesizer: absent_"), "absent_synth_words.py is missing"),
     (lambda t: t + "colour: blue\n", "unknown key 'colour'"),
     (lambda t: t.replace("input_kind: words", "input_kind: video"), "input_kind must be one of"),
     (lambda t: t.replace("order: 6", "order: six"), "'order' must be of type int"),
