@@ -34,7 +34,7 @@ import pytest
 
 from conftest import ROOT, losses
 from lmdb_builder import make_lmdb, word_image
-from zoo_registry import models
+from zoo_registry import model, models
 
 
 @dataclass(frozen=True)
@@ -586,7 +586,7 @@ def test_resume_redoes_an_evaluation_killed_midway(placeholders, tmp_path):
     assert whole.returncode == 0, whole.stderr
     killed = tmp_path / "killed"
     (killed / "ckpt").mkdir(parents=True)
-    name = f"{row.folder.upper()}-4.ckpt"
+    name = f"{model(row.folder).checkpoint_prefix}-4.ckpt"
     shutil.copy(tmp_path / "whole" / "ckpt" / name, killed / "ckpt" / name)
     rows = (tmp_path / "whole" / "loss.csv").read_text(encoding="utf-8").splitlines()[:5]
     (killed / "loss.csv").write_text("\n".join(rows[:4] + [rows[4].rsplit(",", 1)[0] + ","]) + "\n", encoding="utf-8")
