@@ -22,9 +22,9 @@ os.environ.setdefault("GLOG_v", "3")
 
 def _pin_xdist_worker() -> None:
     """Under pytest-xdist (``-n N``, scripts/run_tests.sh), worker gwK keeps to the K-th CPU pytest may use, it and
-    every process it starts: MindSpore's CPU runtime slows down manyfold when its threads compete for a core
-    with another process's, and a MindSpore process on one core runs these small networks nearly as fast as
-    on two."""
+    every process it starts, so that the workers' MindSpore processes do not compete for cores: on this
+    machine a training run fell from 90 to 11 img/s while other jobs shared its two cores, and ran as fast
+    pinned to one core as on two."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     if worker.startswith("gw"):
         cpus = sorted(os.sched_getaffinity(0))
