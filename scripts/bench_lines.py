@@ -1,4 +1,5 @@
-"""handwritten_zh's speed figures for ``scripts/benchmark.py --model handwritten_zh`` (graph mode, CPU).
+"""The line model's speed figures (``scripts/benchmark.py --model handwritten_zh``; the registry's first model of
+input kind ``lines``), graph mode, CPU.
 
 The reference size (default_config.yaml): FLOPs per 96 x 2000 line counted layer by layer (``src/model_utils/flops.py``,
 OpenVINO's convention) beside the reference's 134.513 G, and the latency of one such line against the time
@@ -19,8 +20,11 @@ import time
 import mindspore as ms
 import numpy as np
 
+from zoo_registry import first_of_kind
+
 REFERENCE_GFLOPS = 134.513
-MODEL = "handwritten_zh"
+ENTRY = first_of_kind("lines")
+MODEL = ENTRY.name
 
 
 def ensure_lines(root: str, data_dir: str) -> str:
@@ -28,7 +32,7 @@ def ensure_lines(root: str, data_dir: str) -> str:
     gt = os.path.join(data_dir, "train", "gt.txt")
     if not os.path.isfile(gt):
         print(f"synthesizing benchmark lines in {data_dir}", flush=True)
-        subprocess.run([sys.executable, "synth_lines.py", "--out", data_dir, "--train", "2000", "--val", "0"],
+        subprocess.run([sys.executable, ENTRY.synthesizer, "--out", data_dir, "--train", "2000", "--val", "0"],
                        cwd=os.path.join(root, MODEL), check=True)
     return gt
 

@@ -1,10 +1,11 @@
-"""ctcmodel's speed figures for ``scripts/benchmark.py --model ctcmodel`` (graph mode, CPU): the data pipeline,
+"""The speech model's speed figures (``scripts/benchmark.py --model ctcmodel``; the registry's first model of input
+kind ``speech``), graph mode, CPU: the data pipeline,
 training in utterances/s and audio seconds per second, inference real-time factor, and prefix beam search
 in utterances/s for 300-frame utterances (beam 5, one core).  Training batches are those of training: length
 buckets in the sampler's order (``pad_mode: bucket``), each bucket width compiled before timing.
 
-Speech is synthesized once (``ctcmodel/synth_speech.py`` then ``preprocess_data.py``, a few minutes at most)
-into ``--data``; the network is the released cpu_small checkpoint when present (its outputs are what prefix
+Speech is synthesized once (the model's ``synthesizer``, e.g. ``ctcmodel/synth_speech.py``, then its
+``preprocess_data.py``, a few minutes at most) into ``--data``; the network is the released cpu_small checkpoint when present (its outputs are what prefix
 search sees in use), else a fresh one.
 """
 from __future__ import annotations
@@ -18,8 +19,11 @@ import time
 import mindspore as ms
 import numpy as np
 
+from zoo_registry import first_of_kind
+
 FRAME_SECONDS = 0.005
-RELEASED = os.path.join("release", "ctcmodel_cpu_small.ckpt")
+ENTRY = first_of_kind("speech")
+MODEL = ENTRY.name
 
 
 def ensure_speech(root: str, data_dir: str) -> str:
@@ -27,8 +31,8 @@ def ensure_speech(root: str, data_dir: str) -> str:
     features = os.path.join(data_dir, "features")
     if not os.path.isfile(os.path.join(features, "train.mindrecord")):
         print(f"synthesizing benchmark speech in {data_dir}", flush=True)
-        folder = os.path.join(root, "ctcmodel")
-        for script, args in (("synth_speech.py", ["--out", os.path.join(data_dir, "timit"), "--train_speakers", "60",
+        folder = os.path.join(root, MODEL)
+        for script, args in ((ENTRY.synthesizer, ["--out", os.path.join(data_dir, "timit"), "--train_speakers", "60",
                                                   "--test_speakers", "8", "--utterances_per_speaker", "6"]),
                              ("preprocess_data.py", ["--dataset_dir", os.path.join(data_dir, "timit"),
                                                      "--out_dir", features])):
@@ -46,19 +50,19 @@ def _per_second(fn, repeats: int) -> float:
 
 def speech_rates(root: str, config: str, batch: int, steps: int, data_dir: str) -> dict:
     """The figures above, as a dict (see ``report_speech``)."""
-    load = lambda name: importlib.import_module(f"ctcmodel.src.{name}")  # noqa: E731
+    load = lambda name: importlib.import_module(f"{MODEL}.src.{name}")  # noqa: E731
     parts, config_module = load("parts").PARTS, load("model_utils.config")
     fit, ctc, decoding, checkpoint = load("model_utils.fit"), load("model_utils.ctc"), load("decoding"), \
         load("model_utils.checkpoint")
     cfg = config_module.load_config(["--device_target", "CPU", "--lm_path", ""],
-                                    default_path=os.path.join(root, "ctcmodel", config))
+                                    default_path=os.path.join(root, MODEL, config))
     features = ensure_speech(root, data_dir)
     source = parts.source(cfg, [os.path.join(features, "train.mindrecord")])
     net = parts.build_network(cfg)
-    released = os.path.join(root, "ctcmodel", RELEASED)
+    released = os.path.join(root, MODEL, ENTRY.release)
     if os.path.isfile(released):
         checkpoint.load_into(net, released)
-    results = {"model": "ctcmodel", "config": config, "cores": os.cpu_count(), "pad_mode": cfg.pad_mode,
+    results = {"model": MODEL, "config": config, "cores": os.cpu_count(), "pad_mode": cfg.pad_mode,
                "network": "released cpu_small" if os.path.isfile(released) else "fresh"}
 
     data = parts.train_data(cfg, source)
@@ -119,7 +123,7 @@ def _timed_batches(data, order: np.ndarray, batch: int) -> tuple[list[tuple[np.n
 def report_speech(r: dict, batch: int) -> None:
     ok = {True: "met", False: "NOT met"}
     print(f"""
-model ctcmodel ({r['config']}, pad_mode {r['pad_mode']}, {r['network']} network), {r['cores']} cores, graph mode, CPU
+model {MODEL} ({r['config']}, pad_mode {r['pad_mode']}, {r['network']} network), {r['cores']} cores, graph mode, CPU
   data pipeline                {r['pipeline_utt_s']:.0f} utt/s
   training (batch {batch:<3d})         {r['train_utt_s']:.1f} utt/s = {r['train_audio_s_per_s']:.1f} s of audio per s \
 ({r['train_mean_frames']:.0f} frames per utterance on average)

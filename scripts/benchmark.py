@@ -126,7 +126,7 @@ def ensure_data(model: str, data_dir: str) -> str:
 
 DEFAULT_DATA = os.path.join(tempfile.gettempdir(), "ctc_zoo_bench_words")
 TWINS = {name: m.torch_twin for name, m in MODELS.items() if m.torch_twin}  # its PyTorch twin (<model>/<file>)
-STAGES = {"crnn": ("backbone", "decoder")}  # the two stages whose batch-1 time --vs-torch breaks down
+STAGES = {name: m.torch_stages for name, m in MODELS.items() if m.torch_stages}  # batch-1 time per stage (--vs-torch)
 
 
 def torch_rates(model: str, cfg, batch: int, steps: int, shape: tuple, infer_batch: int) -> dict:

@@ -22,7 +22,7 @@ INPUT_KINDS = ("words", "speech", "lines", "plates")
 REQUIRED = {"name": str, "order": int, "input_kind": str, "synthesizer": str, "cpu_config": str,
             "release": str, "hub_uid": str, "quickstart_steps": int, "wider_args": list, "bad_input_cases": list}
 OPTIONAL = {"tiny_args": list, "lone_copy_args": list, "count_cell": list, "accuracy_column": int,
-            "accuracy_floor": float, "torch_twin": str}
+            "accuracy_floor": float, "torch_twin": str, "torch_stages": list}
 SHELL_KEYS = ("input_kind", "synthesizer", "release", "hub_uid", "quickstart_steps")  # quickstart.sh
 CONFIG = "default_config.yaml"  # its ckpt_prefix names the training checkpoints: <prefix>-<step>.ckpt
 PARTS = os.path.join("src", "parts.py")
@@ -51,6 +51,7 @@ class Model:
     accuracy_column: Optional[int] = None
     accuracy_floor: Optional[float] = None
     torch_twin: Optional[str] = None
+    torch_stages: tuple[str, ...] = ()
 
 
 def _read(path: str) -> dict:
@@ -121,11 +122,17 @@ def models(root: str = ROOT) -> list[Model]:
     return [model(name, root) for name in model_names(root)]
 
 
-def synthesizer(input_kind: str, root: str = ROOT) -> str:
-    """The synthesizer script of the first model of ``input_kind`` (its zoo.yaml ``synthesizer``)."""
+def first_of_kind(input_kind: str, root: str = ROOT) -> Model:
+    """The first model of ``input_kind`` (the one whose synthesizer and benchmark stand for the kind)."""
     found = next((m for m in models(root) if m.input_kind == input_kind), None)
     if found is None:
         raise ValueError(f"no model of input kind {input_kind!r} in {root}")
+    return found
+
+
+def synthesizer(input_kind: str, root: str = ROOT) -> str:
+    """The synthesizer script of the first model of ``input_kind`` (its zoo.yaml ``synthesizer``)."""
+    found = first_of_kind(input_kind, root)
     return os.path.join(root, found.name, found.synthesizer)
 
 
