@@ -5,8 +5,8 @@ in utterances/s for 300-frame utterances (beam 5, one core).  Training batches a
 buckets in the sampler's order (``pad_mode: bucket``), each bucket width compiled before timing.
 
 Speech is synthesized once (the model's ``synthesizer``, e.g. ``ctcmodel/synth_speech.py``, then its
-``preprocess_data.py``, a few minutes at most) into ``--data``; the network is the released cpu_small checkpoint when present (its outputs are what prefix
-search sees in use), else a fresh one.
+``preprocess_data.py``, a few minutes at most) into ``--data``; the network is the released cpu_small
+checkpoint when present (its outputs are what prefix search sees in use), else a fresh one.
 """
 from __future__ import annotations
 
