@@ -1,5 +1,6 @@
 """Plate data: CCPD names (valid, invalid as counted skips), rectification of the corners, gt.txt files, the
-synthesizer (GA 36 texts, the same files whatever the number of workers), and the plate metrics on Chinese text."""
+synthesizer (GA 36 texts, the same files whatever the number of workers, its training fonts apart from the
+validation font and drawing every plate character, the diagnostic sets apart), and the plate metrics on Chinese text."""
 from __future__ import annotations
 
 import filecmp
@@ -17,8 +18,13 @@ from conftest import ROOT
 from convtransformer_ocr.src.ccpd import CcpdSource, parse_name, rectify
 from convtransformer_ocr.src.charset import label_converter
 from convtransformer_ocr.src.data import line_source
+from convtransformer_ocr.src.model_utils.charset import charset_path, read_charset
 from convtransformer_ocr.src.model_utils.sources import FileSource
 from convtransformer_ocr.src.metrics import PlateMetric
+from convtransformer_ocr.src.plate_render import _font
+from convtransformer_ocr.src.plate_noise import STRONG, TRAIN
+from convtransformer_ocr.src.plate_synth import (ABLATIONS, EFFECTS, TRAIN_CHINESE, TRAIN_FONTS, TRAIN_LATIN,
+                                                 VAL_FONTS)
 from convtransformer_ocr.src.plate_text import PROVINCES, STYLES, plate_text
 
 CFG = SimpleNamespace(charset="charsets/license_plate.txt", num_classes=0, max_label_length=8, line_width=300)
@@ -127,6 +133,39 @@ def test_synthesizer_writes_the_same_files_with_one_or_two_workers(tmp_path):
     lines = (outs[0] / "train" / "gt.txt").read_text(encoding="utf-8").splitlines()
     assert len({len(line.split("\t")[1]) for line in lines} - {7, 8}) == 0
     assert (outs[0] / "manifest.json").is_file()
+
+
+def test_ablation_sets_are_written_apart_and_leave_the_validation_plates_as_they_were(tmp_path):
+    folder = os.path.join(ROOT, "convtransformer_ocr")
+    for out, extra in (("with", ("--ablation", "3")), ("without", ())):
+        subprocess.run([sys.executable, "synth_plates.py", "--out", str(tmp_path / out), "--train", "0", "--val", "4",
+                        "--seed", "4", "--workers", "1", *extra], cwd=folder, capture_output=True, check=True)
+    with_val, without_val = tmp_path / "with" / "val", tmp_path / "without" / "val"
+    assert (with_val / "gt.txt").read_text() == (without_val / "gt.txt").read_text()
+    names = [f"images/{i:07d}.jpg" for i in range(4)]
+    assert filecmp.cmpfiles(with_val, without_val, names, shallow=False)[0] == names
+    written = sorted(p.name for p in (tmp_path / "with" / "ablation").iterdir())
+    assert written == sorted(name.split("/")[1] for name in ABLATIONS) and len(written) == 3 + len(EFFECTS)
+    for name in written:
+        assert len((tmp_path / "with" / "ablation" / name / "gt.txt").read_text().splitlines()) == 3
+    assert not (tmp_path / "without" / "ablation").exists()
+    assert ABLATIONS["ablation/val_fonts"].fonts == VAL_FONTS and ABLATIONS["ablation/val_noise"].fonts == TRAIN_FONTS
+    tilted = ABLATIONS["ablation/strong_tilt"].profile(np.random.default_rng(0))
+    assert tilted.tilt == STRONG.tilt and tilted.blur_sigma == TRAIN.blur_sigma
+
+
+def test_training_fonts_are_apart_from_the_validation_font_and_draw_every_plate_character():
+    helvetica = re.compile(r"FreeSans|Arimo|texgyreheros|NimbusSans|Helvetica", re.I)  # the validation design
+    assert not any(helvetica.search(path) for path in TRAIN_LATIN)
+    train_files = {f.latin for f in TRAIN_FONTS} | {f.chinese for f in TRAIN_FONTS}
+    assert not train_files & ({f.latin for f in VAL_FONTS} | {f.chinese for f in VAL_FONTS})
+    assert len(TRAIN_LATIN) >= 30 and len(TRAIN_CHINESE) >= 7 and len(TRAIN_FONTS) == len(TRAIN_LATIN) * 7
+    chars = read_charset(charset_path(CFG.charset))
+    for path, index, wanted in [(p, 0, [c for c in chars if c.isascii()]) for p in TRAIN_LATIN] + [
+            (p, i, [c for c in chars if not c.isascii()]) for p, i in TRAIN_CHINESE]:
+        font = _font(path, index)
+        missing = bytes(font.getmask("\U000F0000"))  # a private-use code point: the font's "no glyph" box
+        assert [c for c in wanted if bytes(font.getmask(c)) == missing] == [], path
 
 
 def test_metrics_compare_chinese_exactly_and_per_position():
