@@ -198,7 +198,7 @@ def _compose(rng: np.random.Generator, glyphs: Sequence[Glyph], em: float, restr
     shears = slant + rng.normal(0.0, 0.04, n)
     strokes = np.rint(rng.normal(0.3, 0.8)) + (rng.random(n) < 0.15) * rng.choice([-1, 1], n)  # a pen per line,
     strokes = np.clip(strokes, -1, 3).astype(int) * restroke                                  # pressure per char
-    gaps = em * (rng.uniform(0.02, 0.22) + rng.normal(0.0, 0.04, n))
+    gaps = em * (rng.uniform(0.0, 0.45) + rng.normal(0.0, 0.04, n))  # tight writing to a grid's spacing
     wave = (rng.uniform(0.0, 0.06) * em, rng.uniform(4.0, 12.0) * em, rng.uniform(0, 2 * np.pi))
     tilt = rng.normal(0.0, 0.012)
     offsets = rng.normal(0.0, 0.03 * em, n)

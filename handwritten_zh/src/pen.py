@@ -4,8 +4,10 @@
 hand for a line: pen width, pressure variation, wobble, how much strokes move apart and how often the pen is
 not lifted between strokes.  ``draw_glyph`` moves each connected part of the skeleton (a stroke or a radical)
 by its own small affine transform, bends the whole character by a smooth displacement field, joins nearby
-parts with thin pen-drag lines (connected, cursive writing) and re-draws every centre-line point as a disc
-whose radius follows a smooth pressure field: the strokes keep the font's structure but not its outline.
+parts with thin pen-drag lines (connected, cursive writing) and re-draws every centre-line point with the
+pen's tip, whose size follows a smooth pressure field: a disc (ballpoint, pencil) or, for some writers, a
+flat nib held at an angle (fountain pen: a stroke is broad across the nib and thin along it).  The strokes
+keep the font's structure but not its outline.
 """
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ import cv2
 import numpy as np
 
 _NEIGHBOURS = ((-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1), (-1, -1))  # P2..P9, clockwise
-RADIUS_LEVELS = 6   # pen radii are drawn with this many disc sizes
+RADIUS_LEVELS = 6   # pen radii are drawn with this many tip sizes
+NIB_SHARE = 1 / 3   # writers holding a flat nib
 
 
 def _removable(step: int) -> np.ndarray:
@@ -74,14 +77,30 @@ class PenStyle:
     part_shift: float   # per-part translation spread
     part_angle: float   # per-part rotation spread (radians)
     join: float         # chance that two nearby parts are joined by a pen drag
+    nib: float = 1.0    # the tip's long axis over its short one (1: round; a flat nib up to 4)
+    nib_angle: float = 0.0  # the long axis' angle to the baseline (degrees)
 
     @staticmethod
     def draw(rng: np.random.Generator, em: int) -> "PenStyle":
-        """A random hand: thin to thick pens, neat to hasty."""
+        """A random hand: thin to thick pens, neat to hasty; one writer in three holds a flat nib."""
         haste = rng.uniform(0, 1)
-        return PenStyle(radius=em * rng.uniform(0.012, 0.03), pressure=rng.uniform(0.15, 0.5),
+        flat = rng.random() < NIB_SHARE
+        return PenStyle(radius=em * rng.uniform(0.012, 0.04), pressure=rng.uniform(0.15, 0.5),
                         wobble=em * (0.015 + 0.045 * haste), part_shift=em * (0.01 + 0.04 * haste),
-                        part_angle=0.03 + 0.1 * haste, join=0.8 * haste)
+                        part_angle=0.03 + 0.1 * haste, join=0.8 * haste,
+                        nib=float(rng.uniform(2.0, 4.0)) if flat else 1.0, nib_angle=float(rng.uniform(15, 65)))
+
+    def tip(self, radius: float) -> np.ndarray:
+        """The pen's tip of mean radius ``radius`` as a structuring element: a disc, or a flat nib (an ellipse
+        of the same area, its long axis at ``nib_angle``)."""
+        if self.nib == 1.0:
+            k = 2 * int(np.ceil(radius)) + 1
+            return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+        long, short = radius * np.sqrt(self.nib), max(0.5, radius / np.sqrt(self.nib))
+        c = int(np.ceil(long))
+        tip = np.zeros((2 * c + 1, 2 * c + 1), np.uint8)
+        cv2.ellipse(tip, (c, c), (max(1, int(round(long))), int(round(short))), -self.nib_angle, 0, 360, 1, -1)
+        return tip
 
 
 def _field(rng: np.random.Generator, h: int, w: int, cell: float) -> np.ndarray:
@@ -108,7 +127,7 @@ def _joins(rng: np.random.Generator, parts: list[np.ndarray], reach: float, chan
 def draw_glyph(rng: np.random.Generator, centre_lines: np.ndarray, pen: PenStyle) -> tuple[np.ndarray, int]:
     """(uint8 ink mask, px of margin added on each side) of the skeleton ``centre_lines`` re-drawn by ``pen``."""
     h, w = centre_lines.shape
-    margin = int(np.ceil(pen.radius * (1 + pen.pressure) + 2 * pen.wobble + 2 * pen.part_shift)) + 2
+    margin = int(np.ceil(pen.radius * (1 + pen.pressure) * np.sqrt(pen.nib) + 2 * pen.wobble + 2 * pen.part_shift)) + 2
     count, labels = cv2.connectedComponents(centre_lines.astype(np.uint8), connectivity=8)
     parts = []
     for k in range(1, count):
@@ -142,7 +161,5 @@ def draw_glyph(rng: np.random.Generator, centre_lines: np.ndarray, pen: PenStyle
         px = np.clip(np.rint(points[pick, 0]).astype(int), 0, size[1] - 1)
         py = np.clip(np.rint(points[pick, 1]).astype(int), 0, size[0] - 1)
         dots[py, px] = 255
-        k = 2 * int(np.ceil(r)) + 1
-        disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
-        np.maximum(out, cv2.dilate(dots, disc), out=out)
+        np.maximum(out, cv2.dilate(dots, pen.tip(r)), out=out)
     return cv2.GaussianBlur(out, (3, 3), 0.7), margin

@@ -117,12 +117,18 @@ def test_pen_redraws_a_glyph_from_its_skeleton():
     bar[15:26, 5:55] = 255
     centre = skeleton(bar)
     assert centre.sum() > 30 and centre.any(0)[12:46].all() and (centre.sum(0)[12:46] == 1).all()
-    pen = PenStyle.draw(np.random.default_rng(0), 64)
+    pen = PenStyle(radius=1.3, pressure=0.3, wobble=1.0, part_shift=0.6, part_angle=0.05, join=0.0)
     first, margin = draw_glyph(np.random.default_rng(1), centre, pen)
     again, _ = draw_glyph(np.random.default_rng(1), centre, pen)
     assert np.array_equal(first, again) and first.shape == (40 + 2 * margin, 60 + 2 * margin)
     ink = first > 127
     assert ink.any(0).sum() > 40 and ink.sum(0).max() < 11  # a pen line along the bar, thinner than the bar
+    # a flat nib: a horizontal stroke is broad when the nib stands across it, thin when it lies along it
+    across, along = (draw_glyph(np.random.default_rng(1), centre, PenStyle(
+        radius=2.0, pressure=0.0, wobble=0.0, part_shift=0.0, part_angle=0.0, join=0.0, nib=4.0, nib_angle=angle))[0]
+        for angle in (90.0, 0.0))
+    assert np.median((across > 127).sum(0)[20:50]) >= 2 * np.median((along > 127).sum(0)[20:50]) > 0
+    assert {PenStyle.draw(np.random.default_rng(seed), 64).nib == 1.0 for seed in range(30)} == {True, False}
     assert sum(len(line) for line in trace(centre)) >= centre.sum()
     dots = np.zeros((12, 12), np.uint8)
     dots[2:4, 2:4] = dots[7:9, 7:10] = 255  # a colon's dots: thinning alone would erase them
