@@ -16,7 +16,7 @@ from zoo_registry import models, synthesizer
 
 # Every model's released checkpoint is the ``release`` of its zoo.yaml; the word models' ``accuracy_column`` is
 # the column of the reported accuracy in eval.py's last line, ``accuracy_floor`` its floor in %.
-# handwritten_zh's release (issue 20's pen-drawn lines) reads 93.81 % 1 - CER on these 200 lines (README: 92.91 %
+# handwritten_zh's release (issue 20's pen-drawn lines) reads 93.50 % 1 - CER on these 200 lines (README: 92.54 %
 # on 1,000).
 RELEASES = {m.name: m for m in models()}
 WORD_RELEASES = sorted(name for name, m in RELEASES.items() if m.input_kind == "words")
