@@ -203,7 +203,9 @@ def test_ranks_end_identical_and_equal_one_process_on_the_same_global_batches(ru
     assert moved > len(net.trainable_params()) // 2
 
 
-def test_killed_worker_stops_the_job_then_resume_equals_the_uninterrupted_run(runs):
+@pytest.fixture(scope="module")
+def killed(runs) -> dict:
+    """The job again, rank 1 killed after the step-2 checkpoint: its folder, worker logs and console."""
     tmp, model = runs["tmp"], runs["model"]
     run, logs = tmp / "killed", tmp / "killed_logs"
     proc = launch(model, "cpu", ["--master_port", str(free_port()), "--log_dir", str(logs),
@@ -218,11 +220,18 @@ def test_killed_worker_stops_the_job_then_resume_equals_the_uninterrupted_run(ru
     pid = int(re.search(r"^rank 1 of 2, pid (\d+)$", (logs / "worker_1.log").read_text(), re.M).group(1))
     os.kill(pid, signal.SIGKILL)
     proc.wait(timeout=120)
-    console = (tmp / "killed.out").read_text()
-    assert proc.returncode == 1 and console.splitlines()[-1] == (
-        f"error: rank 1 failed (killed by signal KILL), see {logs / 'worker_1.log'}"), console[-3000:]
-    assert not (run / "ckpt" / f"{PREFIX[model]}-{STEPS}.ckpt").exists()
+    return {"run": run, "logs": logs, "returncode": proc.returncode, "console": (tmp / "killed.out").read_text()}
 
+
+def test_a_killed_worker_stops_the_job_with_one_error_line(killed):
+    assert killed["returncode"] == 1 and killed["console"].splitlines()[-1] == (
+        f"error: rank 1 failed (killed by signal KILL), see {killed['logs'] / 'worker_1.log'}"), \
+        killed["console"][-3000:]
+
+
+def test_resume_after_a_killed_worker_equals_the_uninterrupted_run(runs, killed):
+    tmp, model, run = runs["tmp"], runs["model"], killed["run"]
+    assert not (run / "ckpt" / f"{PREFIX[model]}-{STEPS}.ckpt").exists()
     resumed = launch(model, "cpu", ["--master_port", str(free_port()), "--log_dir", str(tmp / "resumed_logs"),
                                     *train_args(model, runs["data"], run, "--resume", "true")], tmp / "resumed.out")
     finish(resumed, tmp / "resumed.out", tmp / "resumed_logs")

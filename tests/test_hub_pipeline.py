@@ -32,9 +32,9 @@ LOCAL_CARDS = [uid for uid in mshub.hub_uids()
 MODELS = {find_card(uid).folder.rsplit("/", 1)[-1]: uid for uid in LOCAL_CARDS}
 IMAGE_MODELS = [m for m in MODELS if model(m).input_kind != "speech"]
 ZOO_SECONDS = 180  # the issue's budget for the quick start's zoo part on 2 cores
-# Issue 22's goal is 80 %; the fresh inputs come from issue 20's harder renderers, which three of the releases
-# were not trained on, so today's releases read 73.2 % (README): the floor is below it until they are retrained.
-ZOO_FLOOR = 70.0
+# Issue 22's goal is 80 %; today's releases read 78.5 % of the fresh inputs (README: ctcmodel and the plates are
+# the weak ones), so the floor is below it until they are retrained.
+ZOO_FLOOR = 75.0
 
 
 @pytest.fixture(scope="session")
