@@ -27,7 +27,8 @@ _STEPS = ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1))
 
 
 def trace(centre_lines: np.ndarray) -> list[np.ndarray]:
-    """The skeleton as polylines (float32 N x 2 arrays of x, y): walks between ends and junctions, then loops."""
+    """The skeleton as polylines (float32 N x 2 arrays of x, y): walks between ends and junctions, then loops;
+    an isolated pixel (a dot of ``：``, ``。``, ``i``) is a polyline of one point."""
     pixels = set(zip(*(v.tolist() for v in np.nonzero(centre_lines))))
 
     def neighbours(p: tuple[int, int]) -> list[tuple[int, int]]:
@@ -50,6 +51,7 @@ def trace(centre_lines: np.ndarray) -> list[np.ndarray]:
                 walked.update({(current, following[0]), (following[0], current)})
                 previous, current = current, following[0]
             lines.append(np.array([(x, y) for y, x in line], np.float32))
+    lines += [np.array([(x, y)], np.float32) for y, x in sorted(p for p in pixels if degree[p] == 0)]
     return lines
 
 
@@ -85,11 +87,10 @@ def render_ood_line(rng: np.random.Generator, cache: GlyphCache, face: Face, tex
     for k, char in enumerate(text):
         glyph = cache.glyph(face, char, em)
         y0 = baseline + glyph.top * scales[k] + wave[0] * math.sin(2 * math.pi * x0 / wave[1] + wave[2])
-        for line in trace(cache.centre_lines(face, char, em)):
-            if len(line) > 1:
-                points = _smooth(rng, line, 1.0) * scales[k] + (x0, y0)
-                points[:, 0] -= slant * (points[:, 1] - baseline)
-                _nib(canvas, points, nib, thin, thick, float(rng.uniform(0.75, 1.0)))
+        for line in trace(cache.centre_lines(face, char, em)):  # a one-point line (a dot) is smoothed into two
+            points = _smooth(rng, line, 1.0) * scales[k] + (x0, y0)
+            points[:, 0] -= slant * (points[:, 1] - baseline)
+            _nib(canvas, points, nib, thin, thick, float(rng.uniform(0.75, 1.0)))
         x0 += glyph.mask.shape[1] * scales[k] + em * rng.uniform(0.05, 0.35)
     rows, cols = np.flatnonzero(canvas.max(1) > 0.1), np.flatnonzero(canvas.max(0) > 0.1)
     pad = int(0.2 * em)

@@ -133,6 +133,9 @@ def test_pen_redraws_a_glyph_from_its_skeleton():
     dots = np.zeros((12, 12), np.uint8)
     dots[2:4, 2:4] = dots[7:9, 7:10] = 255  # a colon's dots: thinning alone would erase them
     assert cv2.connectedComponents(skeleton(dots).astype(np.uint8))[0] == 3
+    colon = np.zeros((12, 6), bool)
+    colon[3, 3] = colon[9, 3] = True  # a colon's skeleton: two isolated pixels, each traced (the OOD renderer's dots)
+    assert sorted(line.tolist() for line in trace(colon)) == [[[3.0, 3.0]], [[3.0, 9.0]]]
 
 
 def test_labels_are_charset_characters_and_the_zoo_reader_takes_every_line(synth):
