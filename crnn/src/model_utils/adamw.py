@@ -13,8 +13,9 @@ PyTorch's step, per parameter and step t:
 Each parameter's moment update and Adam step is one fused ``ops.Adam`` kernel, not a dozen element-wise ops
 (the plate profile's 93 parameters: 1,100 kernel launches fewer per step, 2 % of its step time).  That kernel
 takes lr sqrt(1 - b2^t) / (1 - b1^t) m / (sqrt(v) + eps'), which is PyTorch's step exactly when
-eps' = eps sqrt(1 - b2^t); the decay is one multiply before it.  The moments (``adam_m.*``, ``adam_v.*``) and the powers b1^t, b2^t are parameters of the optimizer,
-so a checkpoint of the train step holds everything a resumed run needs.
+eps' = eps sqrt(1 - b2^t); the decay is one multiply before it.  The moments (``adam_m.*``, ``adam_v.*``) and
+the powers b1^t, b2^t are parameters of the optimizer, so a checkpoint of the train step holds everything a
+resumed run needs.
 """
 from __future__ import annotations
 
